@@ -49,7 +49,7 @@ pub(super) fn execute(
                         fresh_subject(&quad.subject, &mut bnodes),
                         quad.predicate.clone(),
                         fresh_term(&quad.object, &mut bnodes),
-                        quad.graph_name.clone(),
+                        graph_name(&quad.graph_name),
                     );
                     diff.insert(quad.as_ref())?;
                 }
@@ -63,7 +63,7 @@ pub(super) fn execute(
                         quad.subject.clone(),
                         quad.predicate.clone(),
                         object,
-                        quad.graph_name.clone(),
+                        graph_name(&quad.graph_name),
                     );
                     diff.remove(quad.as_ref())?;
                 }
@@ -314,4 +314,11 @@ fn template_quad(
         template_term(&pattern.object, solution, bnodes)?,
         graph(&pattern.graph_name, solution)?,
     ))
+}
+
+fn graph_name(graph: &spargebra::term::GraphName) -> GraphName {
+    match graph {
+        spargebra::term::GraphName::NamedNode(n) => n.clone().into(),
+        spargebra::term::GraphName::DefaultGraph => GraphName::DefaultGraph,
+    }
 }
