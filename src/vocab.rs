@@ -73,3 +73,7 @@ pub fn is_record_graph(iri: &str) -> bool {
 /// `wr:origin`: how a file graph came to be loaded (`"default-data"` at start-up, `"load"` by the CLI).
 pub const ORIGIN: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#origin");
+
+/// `wr:editedSinceLoad`: a file graph was changed by an edit after its file was loaded (catalog).
+pub const EDITED_SINCE_LOAD: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#editedSinceLoad");
