@@ -4,14 +4,14 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use oxigraph::model::{NamedNode, NamedNodeRef, Term};
+use oxigraph::model::{NamedNodeRef, Term};
 use oxigraph::store::StorageError;
 
 use super::data::{DataView, as_subject};
 use super::engine::{Engine, Finding, show};
-use super::literals::{compare, is_well_formed, lang_matches};
-use super::sh::{self, component as cc};
+use super::sh::component as cc;
 use super::shapes::{Constraint, Range, ShapeId};
+use super::terms::{compare, is_well_formed, lang_matches, local, node_kind_matches, text_of};
 
 /// Collects the findings of one constraint on one focus node.
 struct Sink<'o> {
@@ -25,40 +25,12 @@ impl Sink<'_> {
         self.out.push(Finding {
             focus: self.focus.clone(),
             shape: self.shape,
+            root: self.shape,
             component,
             value: value.cloned(),
             predicate: None,
             detail,
         });
-    }
-}
-
-fn local(iri: &NamedNode) -> &str {
-    iri.as_str()
-        .rsplit_once(['#', '/'])
-        .map_or(iri.as_str(), |(_, l)| l)
-}
-
-fn node_kind_matches(kind: &NamedNode, value: &Term) -> bool {
-    let (iri, blank, literal) = match value {
-        Term::NamedNode(_) => (true, false, false),
-        Term::BlankNode(_) => (false, true, false),
-        Term::Literal(_) => (false, false, true),
-        #[allow(unreachable_patterns, reason = "Term has more variants with rdf-12")]
-        _ => (false, false, false),
-    };
-    let kind = kind.as_ref();
-    (iri && [sh::IRI, sh::BLANK_NODE_OR_IRI, sh::IRI_OR_LITERAL].contains(&kind))
-        || (blank && [sh::BLANK_NODE, sh::BLANK_NODE_OR_IRI, sh::BLANK_NODE_OR_LITERAL].contains(&kind))
-        || (literal && [sh::LITERAL, sh::BLANK_NODE_OR_LITERAL, sh::IRI_OR_LITERAL].contains(&kind))
-}
-
-/// The string a length or pattern constraint looks at: an IRI or a literal's lexical form.
-fn text_of(value: &Term) -> Option<&str> {
-    match value {
-        Term::NamedNode(n) => Some(n.as_str()),
-        Term::Literal(l) => Some(l.value()),
-        _ => None,
     }
 }
 
@@ -82,7 +54,11 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::Class(class) => {
                 for v in values {
                     if !self.is_instance(v, class)? {
-                        let detail = format!("{} is not an instance of {}", show(v.as_ref()), show(class.as_ref()));
+                        let detail = format!(
+                            "{} is not an instance of {}",
+                            show(v.as_ref()),
+                            show(class.as_ref())
+                        );
                         sink.add(cc::CLASS, Some(v), detail);
                     }
                 }
@@ -91,20 +67,28 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                 for v in values {
                     let ok = matches!(v, Term::Literal(l) if l.datatype() == datatype.as_ref() && is_well_formed(l.as_ref()));
                     if !ok {
-                        let detail = format!("{} is not a well-formed literal of datatype {datatype}", show(v.as_ref()));
+                        let detail = format!(
+                            "{} is not a well-formed literal of datatype {datatype}",
+                            show(v.as_ref())
+                        );
                         sink.add(cc::DATATYPE, Some(v), detail);
                     }
                 }
             }
             Constraint::NodeKind(kind) => {
                 for v in values.iter().filter(|v| !node_kind_matches(kind, v)) {
-                    let detail = format!("{} is not of node kind sh:{}", show(v.as_ref()), local(kind));
+                    let detail = format!(
+                        "{} is not of node kind sh:{}",
+                        show(v.as_ref()),
+                        local(kind)
+                    );
                     sink.add(cc::NODE_KIND, Some(v), detail);
                 }
             }
             Constraint::MinCount(min) => {
                 if values.len() < *min {
-                    let detail = format!("expected at least {min} value(s), found {}", values.len());
+                    let detail =
+                        format!("expected at least {min} value(s), found {}", values.len());
                     sink.add(cc::MIN_COUNT, None, detail);
                 }
             }
@@ -117,14 +101,22 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::Range(range, bound) => {
                 let (component, wanted, op): (_, &[Ordering], _) = match range {
                     Range::MinExclusive => (cc::MIN_EXCLUSIVE, &[Ordering::Greater], ">"),
-                    Range::MinInclusive => (cc::MIN_INCLUSIVE, &[Ordering::Greater, Ordering::Equal], ">="),
+                    Range::MinInclusive => (
+                        cc::MIN_INCLUSIVE,
+                        &[Ordering::Greater, Ordering::Equal],
+                        ">=",
+                    ),
                     Range::MaxExclusive => (cc::MAX_EXCLUSIVE, &[Ordering::Less], "<"),
-                    Range::MaxInclusive => (cc::MAX_INCLUSIVE, &[Ordering::Less, Ordering::Equal], "<="),
+                    Range::MaxInclusive => {
+                        (cc::MAX_INCLUSIVE, &[Ordering::Less, Ordering::Equal], "<=")
+                    }
                 };
                 for v in values {
-                    let ok = compare(v.as_ref(), bound.as_ref()).is_some_and(|o| wanted.contains(&o));
+                    let ok =
+                        compare(v.as_ref(), bound.as_ref()).is_some_and(|o| wanted.contains(&o));
                     if !ok {
-                        let detail = format!("{} is not {op} {}", show(v.as_ref()), show(bound.as_ref()));
+                        let detail =
+                            format!("{} is not {op} {}", show(v.as_ref()), show(bound.as_ref()));
                         sink.add(component, Some(v), detail);
                     }
                 }
@@ -132,7 +124,8 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::MinLength(min) => {
                 for v in values {
                     if text_of(v).is_none_or(|t| t.chars().count() < *min) {
-                        let detail = format!("{} is shorter than {min} characters", show(v.as_ref()));
+                        let detail =
+                            format!("{} is shorter than {min} characters", show(v.as_ref()));
                         sink.add(cc::MIN_LENGTH, Some(v), detail);
                     }
                 }
@@ -140,7 +133,8 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::MaxLength(max) => {
                 for v in values {
                     if text_of(v).is_none_or(|t| t.chars().count() > *max) {
-                        let detail = format!("{} is longer than {max} characters", show(v.as_ref()));
+                        let detail =
+                            format!("{} is longer than {max} characters", show(v.as_ref()));
                         sink.add(cc::MAX_LENGTH, Some(v), detail);
                     }
                 }
@@ -148,7 +142,8 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::Pattern(regex, source) => {
                 for v in values {
                     if text_of(v).is_none_or(|t| !regex.is_match(t)) {
-                        let detail = format!("{} does not match the pattern {source:?}", show(v.as_ref()));
+                        let detail =
+                            format!("{} does not match the pattern {source:?}", show(v.as_ref()));
                         sink.add(cc::PATTERN, Some(v), detail);
                     }
                 }
@@ -160,7 +155,8 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                         _ => None,
                     };
                     if !language.is_some_and(|tag| ranges.iter().any(|r| lang_matches(tag, r))) {
-                        let detail = format!("{} has no language tag among {ranges:?}", show(v.as_ref()));
+                        let detail =
+                            format!("{} has no language tag among {ranges:?}", show(v.as_ref()));
                         sink.add(cc::LANGUAGE_IN, Some(v), detail);
                     }
                 }
@@ -173,7 +169,11 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                         if let Some(tag) = l.language() {
                             let tag = tag.to_ascii_lowercase();
                             if !seen.insert(tag.clone()) && reported.insert(tag.clone()) {
-                                sink.add(cc::UNIQUE_LANG, None, format!("more than one value has language tag {tag:?}"));
+                                sink.add(
+                                    cc::UNIQUE_LANG,
+                                    None,
+                                    format!("more than one value has language tag {tag:?}"),
+                                );
                             }
                         }
                     }
@@ -182,21 +182,37 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::Equals(p) => {
                 let others = self.objects_of(focus, p)?;
                 for v in values.iter().filter(|v| !others.contains(v)) {
-                    sink.add(cc::EQUALS, Some(v), format!("{} is not also a value of {p}", show(v.as_ref())));
+                    sink.add(
+                        cc::EQUALS,
+                        Some(v),
+                        format!("{} is not also a value of {p}", show(v.as_ref())),
+                    );
                 }
                 for o in others.iter().filter(|o| !values.contains(o)) {
-                    sink.add(cc::EQUALS, Some(o), format!("{} (a value of {p}) is not a value here", show(o.as_ref())));
+                    sink.add(
+                        cc::EQUALS,
+                        Some(o),
+                        format!("{} (a value of {p}) is not a value here", show(o.as_ref())),
+                    );
                 }
             }
             Constraint::Disjoint(p) => {
                 let others = self.objects_of(focus, p)?;
                 for v in values.iter().filter(|v| others.contains(v)) {
-                    sink.add(cc::DISJOINT, Some(v), format!("{} is also a value of {p}", show(v.as_ref())));
+                    sink.add(
+                        cc::DISJOINT,
+                        Some(v),
+                        format!("{} is also a value of {p}", show(v.as_ref())),
+                    );
                 }
             }
             Constraint::LessThan(p) | Constraint::LessThanOrEquals(p) => {
                 let or_equal = matches!(constraint, Constraint::LessThanOrEquals(_));
-                let (component, op) = if or_equal { (cc::LESS_THAN_OR_EQUALS, "<=") } else { (cc::LESS_THAN, "<") };
+                let (component, op) = if or_equal {
+                    (cc::LESS_THAN_OR_EQUALS, "<=")
+                } else {
+                    (cc::LESS_THAN, "<")
+                };
                 let others = self.objects_of(focus, p)?;
                 for v in values {
                     for o in &others {
@@ -206,7 +222,11 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                             _ => false,
                         };
                         if !ok {
-                            let detail = format!("{} is not {op} {} (a value of {p})", show(v.as_ref()), show(o.as_ref()));
+                            let detail = format!(
+                                "{} is not {op} {} (a value of {p})",
+                                show(v.as_ref()),
+                                show(o.as_ref())
+                            );
                             sink.add(component, Some(v), detail);
                         }
                     }
@@ -215,7 +235,11 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::Not(shape) => {
                 for v in values {
                     if self.conforms(*shape, v)? {
-                        let detail = format!("{} conforms to {}, which it must not", show(v.as_ref()), self.shape_name(*shape));
+                        let detail = format!(
+                            "{} conforms to {}, which it must not",
+                            show(v.as_ref()),
+                            self.shape_name(*shape)
+                        );
                         sink.add(cc::NOT, Some(v), detail);
                     }
                 }
@@ -230,7 +254,14 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                         }
                     }
                     if !all {
-                        sink.add(cc::AND, Some(v), format!("{} does not conform to all shapes of sh:and", show(v.as_ref())));
+                        sink.add(
+                            cc::AND,
+                            Some(v),
+                            format!(
+                                "{} does not conform to all shapes of sh:and",
+                                show(v.as_ref())
+                            ),
+                        );
                     }
                 }
             }
@@ -244,7 +275,14 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                         }
                     }
                     if !any {
-                        sink.add(cc::OR, Some(v), format!("{} conforms to none of the shapes of sh:or", show(v.as_ref())));
+                        sink.add(
+                            cc::OR,
+                            Some(v),
+                            format!(
+                                "{} conforms to none of the shapes of sh:or",
+                                show(v.as_ref())
+                            ),
+                        );
                     }
                 }
             }
@@ -257,7 +295,10 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                         }
                     }
                     if count != 1 {
-                        let detail = format!("{} conforms to {count} shapes of sh:xone instead of exactly one", show(v.as_ref()));
+                        let detail = format!(
+                            "{} conforms to {count} shapes of sh:xone instead of exactly one",
+                            show(v.as_ref())
+                        );
                         sink.add(cc::XONE, Some(v), detail);
                     }
                 }
@@ -265,7 +306,11 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             Constraint::Node(shape) => {
                 for v in values {
                     if !self.conforms(*shape, v)? {
-                        let detail = format!("{} does not conform to {}", show(v.as_ref()), self.shape_name(*shape));
+                        let detail = format!(
+                            "{} does not conform to {}",
+                            show(v.as_ref()),
+                            self.shape_name(*shape)
+                        );
                         sink.add(cc::NODE, Some(v), detail);
                     }
                 }
@@ -278,7 +323,13 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                     }
                 }
             }
-            Constraint::Qualified { shape, min, max, disjoint, siblings } => {
+            Constraint::Qualified {
+                shape,
+                min,
+                max,
+                disjoint,
+                siblings,
+            } => {
                 let mut count = 0;
                 for v in values {
                     if !self.conforms(*shape, v)? {
@@ -299,18 +350,35 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
                 }
                 let name = self.shape_name(*shape);
                 if let Some(min) = min.filter(|m| count < *m) {
-                    sink.add(cc::QUALIFIED_MIN_COUNT, None, format!("expected at least {min} value(s) conforming to {name}, found {count}"));
+                    sink.add(
+                        cc::QUALIFIED_MIN_COUNT,
+                        None,
+                        format!(
+                            "expected at least {min} value(s) conforming to {name}, found {count}"
+                        ),
+                    );
                 }
                 if let Some(max) = max.filter(|m| count > *m) {
-                    sink.add(cc::QUALIFIED_MAX_COUNT, None, format!("expected at most {max} value(s) conforming to {name}, found {count}"));
+                    sink.add(
+                        cc::QUALIFIED_MAX_COUNT,
+                        None,
+                        format!(
+                            "expected at most {max} value(s) conforming to {name}, found {count}"
+                        ),
+                    );
                 }
             }
             Constraint::Closed(allowed) => {
                 for v in values {
-                    let Some(subject) = as_subject(v.as_ref()) else { continue };
+                    let Some(subject) = as_subject(v.as_ref()) else {
+                        continue;
+                    };
                     for (p, o) in self.view.outgoing(subject)? {
                         if !allowed.contains(&p) {
-                            let detail = format!("property {p} is not allowed on {} (closed shape)", show(v.as_ref()));
+                            let detail = format!(
+                                "property {p} is not allowed on {} (closed shape)",
+                                show(v.as_ref())
+                            );
                             sink.add(cc::CLOSED, Some(&o), detail);
                             if let Some(last) = sink.out.last_mut() {
                                 last.predicate = Some(p);
@@ -321,12 +389,20 @@ impl<V: DataView + ?Sized> Engine<'_, V> {
             }
             Constraint::HasValue(expected) => {
                 if !values.contains(expected) {
-                    sink.add(cc::HAS_VALUE, None, format!("missing the required value {}", show(expected.as_ref())));
+                    sink.add(
+                        cc::HAS_VALUE,
+                        None,
+                        format!("missing the required value {}", show(expected.as_ref())),
+                    );
                 }
             }
             Constraint::In(allowed) => {
                 for v in values.iter().filter(|v| !allowed.contains(v)) {
-                    sink.add(cc::IN, Some(v), format!("{} is not one of the allowed values", show(v.as_ref())));
+                    sink.add(
+                        cc::IN,
+                        Some(v),
+                        format!("{} is not one of the allowed values", show(v.as_ref())),
+                    );
                 }
             }
         }

@@ -236,10 +236,9 @@ impl DataView for DatasetView<'_> {
         &self,
         subject: NamedOrBlankNodeRef<'_>,
     ) -> Result<Vec<(NamedNode, Term)>, StorageError> {
-        Ok(dedup(
-            self.quads(Some(subject), None, None)
-                .map(|q| (q.predicate.into_owned(), q.object.into_owned())),
-        ))
+        Ok(dedup(self.quads(Some(subject), None, None).map(|q| {
+            (q.predicate.into_owned(), q.object.into_owned())
+        })))
     }
 }
 

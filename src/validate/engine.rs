@@ -22,6 +22,9 @@ use super::shapes::{ShapeId, Shapes, Target, subclasses};
 pub(crate) struct Finding {
     pub(crate) focus: Term,
     pub(crate) shape: ShapeId,
+    /// The targeted shape whose validation led here (differs from `shape` when the
+    /// constraint sits in a nested shape).
+    pub(crate) root: ShapeId,
     pub(crate) component: NamedNodeRef<'static>,
     pub(crate) value: Option<Term>,
     /// The predicate reported as `sh:resultPath` by `sh:closed`, instead of the shape's path.
@@ -58,7 +61,11 @@ impl<'a, V: DataView + ?Sized> Engine<'a, V> {
                 continue;
             }
             for focus in self.focus_nodes(&shape.targets)? {
+                let first = out.len();
                 self.validate_shape(id, &focus, &mut out, false)?;
+                for finding in &mut out[first..] {
+                    finding.root = id;
+                }
             }
         }
         Ok(out)
@@ -203,6 +210,7 @@ impl<'a, V: DataView + ?Sized> Engine<'a, V> {
             value: finding.value,
             constraint_component: finding.component.into_owned(),
             source_shape: shape.node.clone(),
+            root_shape: self.shapes.shapes[finding.root].node.clone(),
             severity: shape.severity.clone(),
             messages: ValidationResult::messages_from(&shape.messages, &finding.detail),
             detail: finding.detail,

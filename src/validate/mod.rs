@@ -40,11 +40,12 @@
 mod constraints;
 mod data;
 mod engine;
-mod literals;
+mod parser;
 mod paths;
 mod report;
 pub mod sh;
 mod shapes;
+mod terms;
 
 pub use data::{DataView, DatasetView, QuadSource, QuadsView, StoreView, TransactionView};
 pub use paths::{Path, PathError};

@@ -58,10 +58,7 @@ fn malformed(node: TermRef<'_>, reason: impl Into<String>) -> PathError {
 }
 
 /// Reads the members of the RDF list starting at `head`.
-pub(crate) fn read_list(
-    view: &impl DataView,
-    head: TermRef<'_>,
-) -> Result<Vec<Term>, PathError> {
+pub(crate) fn read_list(view: &impl DataView, head: TermRef<'_>) -> Result<Vec<Term>, PathError> {
     let mut items = Vec::new();
     let mut seen = HashSet::new();
     let mut node = head.into_owned();
@@ -126,7 +123,10 @@ impl Path {
         if !view.objects(subject.as_ref(), rdf::FIRST)?.is_empty() {
             let members = parse_all(read_list(view, node)?, stack)?;
             if members.len() < 2 {
-                return Err(malformed(node, "a sequence path needs at least two members"));
+                return Err(malformed(
+                    node,
+                    "a sequence path needs at least two members",
+                ));
             }
             return Ok(Self::Sequence(members));
         }
@@ -141,7 +141,10 @@ impl Path {
         for kind in kinds {
             for value in view.objects(subject.as_ref(), kind)? {
                 if found.is_some() {
-                    return Err(malformed(node, "a blank path node has exactly one path kind"));
+                    return Err(malformed(
+                        node,
+                        "a blank path node has exactly one path kind",
+                    ));
                 }
                 found = Some((kind, value));
             }
@@ -376,5 +379,80 @@ impl fmt::Display for Path {
                 f.write_str("?")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::Triple;
+
+    fn iri(local: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("http://ex/{local}"))
+    }
+
+    fn p(local: &str) -> Path {
+        Path::Predicate(iri(local))
+    }
+
+    /// a -p-> b -p-> c -p-> a (a cycle), b -q-> d.
+    fn data() -> Graph {
+        let mut graph = Graph::new();
+        for (s, pr, o) in [
+            ("a", "p", "b"),
+            ("b", "p", "c"),
+            ("c", "p", "a"),
+            ("b", "q", "d"),
+        ] {
+            graph.insert(&Triple::new(iri(s), iri(pr), iri(o)));
+        }
+        graph
+    }
+
+    fn values(path: &Path, start: &str) -> Vec<String> {
+        let mut out: Vec<String> = path
+            .values(&data(), &iri(start).into())
+            .expect("in memory")
+            .iter()
+            .map(|t| t.to_string().replace("http://ex/", ""))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn evaluation_has_set_semantics_and_handles_cycles() {
+        assert_eq!(
+            values(&Path::ZeroOrMore(Box::new(p("p"))), "a"),
+            ["<a>", "<b>", "<c>"]
+        );
+        assert_eq!(values(&Path::OneOrMore(Box::new(p("q"))), "b"), ["<d>"]);
+        assert_eq!(values(&Path::ZeroOrOne(Box::new(p("q"))), "a"), ["<a>"]);
+        let seq = Path::Sequence(vec![p("p"), p("q")]);
+        assert_eq!(values(&seq, "a"), ["<d>"]);
+        assert_eq!(values(&Path::Inverse(Box::new(seq)), "d"), ["<a>"]);
+        let alt = Path::Alternative(vec![p("p"), Path::Inverse(Box::new(p("p")))]);
+        assert_eq!(values(&alt, "b"), ["<a>", "<c>"]);
+    }
+
+    #[test]
+    fn displays_as_sparql_and_round_trips_through_rdf() {
+        let path = Path::Sequence(vec![
+            Path::Inverse(Box::new(p("p"))),
+            Path::Alternative(vec![
+                p("q"),
+                Path::ZeroOrMore(Box::new(Path::Inverse(Box::new(p("r"))))),
+            ]),
+        ]);
+        assert_eq!(
+            path.to_string(),
+            "^<http://ex/p>/(<http://ex/q>|(^<http://ex/r>)*)"
+        );
+        let mut graph = Graph::new();
+        let root = path.to_rdf(&mut graph);
+        assert_eq!(
+            Path::parse(&graph, root.as_ref()).expect("well formed"),
+            path
+        );
     }
 }

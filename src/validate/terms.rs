@@ -1,6 +1,7 @@
-//! Literal-level rules of SHACL Core: well-formedness for `sh:datatype`, SPARQL `<` ordering for
-//! the range and `sh:lessThan` constraints, `langMatches` for `sh:languageIn`, and translation
-//! of XPath regular-expression flags for `sh:pattern`.
+//! Term-level rules of SHACL Core: node kinds, the text that length and pattern constraints
+//! read, well-formedness for `sh:datatype`, SPARQL `<` ordering for the range and
+//! `sh:lessThan` constraints, `langMatches` for `sh:languageIn`, and translation of XPath
+//! regular-expression flags for `sh:pattern`.
 //!
 //! Limitations: well-formedness is checked for the XSD datatypes SPARQL knows (numbers,
 //! booleans, dates and times, durations, a few string types); other datatypes are accepted
@@ -11,12 +12,51 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{LiteralRef, TermRef};
+use oxigraph::model::{LiteralRef, NamedNode, Term, TermRef};
+
+use super::sh;
 use oxsdatatypes::{
-    Date, DateTime, DayTimeDuration, Decimal, Duration, GDay, GMonth, GMonthDay, GYear,
-    GYearMonth, Time, YearMonthDuration,
+    Date, DateTime, DayTimeDuration, Decimal, Duration, GDay, GMonth, GMonthDay, GYear, GYearMonth,
+    Time, YearMonthDuration,
 };
 use regex::Regex;
+
+/// The local name of an IRI (after the last `#` or `/`).
+pub(crate) fn local(iri: &NamedNode) -> &str {
+    iri.as_str()
+        .rsplit_once(['#', '/'])
+        .map_or(iri.as_str(), |(_, l)| l)
+}
+
+/// Whether `value` is of the node kind `kind` (`sh:IRI`, `sh:BlankNodeOrLiteral`, …).
+pub(crate) fn node_kind_matches(kind: &NamedNode, value: &Term) -> bool {
+    let (iri, blank, literal) = match value {
+        Term::NamedNode(_) => (true, false, false),
+        Term::BlankNode(_) => (false, true, false),
+        Term::Literal(_) => (false, false, true),
+        #[allow(unreachable_patterns, reason = "Term has more variants with rdf-12")]
+        _ => (false, false, false),
+    };
+    let kind = kind.as_ref();
+    (iri && [sh::IRI, sh::BLANK_NODE_OR_IRI, sh::IRI_OR_LITERAL].contains(&kind))
+        || (blank
+            && [
+                sh::BLANK_NODE,
+                sh::BLANK_NODE_OR_IRI,
+                sh::BLANK_NODE_OR_LITERAL,
+            ]
+            .contains(&kind))
+        || (literal && [sh::LITERAL, sh::BLANK_NODE_OR_LITERAL, sh::IRI_OR_LITERAL].contains(&kind))
+}
+
+/// The string a length or pattern constraint looks at: an IRI or a literal's lexical form.
+pub(crate) fn text_of(value: &Term) -> Option<&str> {
+    match value {
+        Term::NamedNode(n) => Some(n.as_str()),
+        Term::Literal(l) => Some(l.value()),
+        _ => None,
+    }
+}
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("built-in regular expression")
@@ -24,9 +64,8 @@ fn re(pattern: &str) -> Regex {
 
 static INTEGER: LazyLock<Regex> = LazyLock::new(|| re(r"^[+-]?[0-9]+$"));
 static DECIMAL: LazyLock<Regex> = LazyLock::new(|| re(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"));
-static FLOAT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$")
-});
+static FLOAT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$"));
 static LANGUAGE: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$"));
 static HEX_BINARY: LazyLock<Regex> = LazyLock::new(|| re(r"^([0-9a-fA-F]{2})*$"));
 
@@ -37,7 +76,10 @@ pub(crate) fn is_well_formed(literal: LiteralRef<'_>) -> bool {
     if datatype == rdf::LANG_STRING {
         return literal.language().is_some();
     }
-    match datatype.as_str().strip_prefix("http://www.w3.org/2001/XMLSchema#") {
+    match datatype
+        .as_str()
+        .strip_prefix("http://www.w3.org/2001/XMLSchema#")
+    {
         Some("boolean") => matches!(value, "true" | "false" | "1" | "0"),
         Some("decimal") => DECIMAL.is_match(value),
         Some("float" | "double") => FLOAT.is_match(value),
@@ -282,8 +324,14 @@ mod tests {
         let one = typed("1", xsd::INTEGER);
         let half = typed("0.5", xsd::DECIMAL);
         let two = typed("2.0e0", xsd::DOUBLE);
-        assert_eq!(compare(half.as_ref().into(), one.as_ref().into()), Some(Ordering::Less));
-        assert_eq!(compare(two.as_ref().into(), one.as_ref().into()), Some(Ordering::Greater));
+        assert_eq!(
+            compare(half.as_ref().into(), one.as_ref().into()),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            compare(two.as_ref().into(), one.as_ref().into()),
+            Some(Ordering::Greater)
+        );
         let text = Literal::new_simple_literal("a");
         assert_eq!(compare(text.as_ref().into(), one.as_ref().into()), None);
         let local = typed("2002-10-10T12:00:00", xsd::DATE_TIME);

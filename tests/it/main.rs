@@ -1,0 +1,4 @@
+//! Warrant's integration tests: one binary, one module per topic.
+
+mod shacl_w3c;
+mod validate_api;
