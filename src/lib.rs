@@ -11,4 +11,5 @@ pub mod http;
 pub mod load;
 pub mod queries;
 pub mod store;
+pub mod validate;
 pub mod vocab;

@@ -3,6 +3,7 @@
 
 mod data;
 mod serve;
+mod validate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
+    Validate(validate::ValidateArgs),
 }
 
 /// Runs the parsed command line.
@@ -44,5 +47,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::Validate(args) => {
+            if validate::run(args)? {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the data does not conform to the shapes"))
+            }
+        }
     }
 }

@@ -6,5 +6,8 @@ mod cli;
 mod graph_store;
 mod lifecycle;
 mod named_queries;
+mod shacl_w3c;
+mod shapes_invalid;
 mod sparql_protocol;
 mod support;
+mod validate_api;
