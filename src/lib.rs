@@ -1,1 +1,3 @@
 //! Warrant
+
+pub mod reason;
