@@ -2,3 +2,4 @@
 
 mod lubm;
 mod reason;
+mod w3c_entailment;
