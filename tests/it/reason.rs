@@ -174,8 +174,13 @@ fn every_derivation_is_kept_and_sparql_can_ask_why() {
 fn asserted_triples_stay_out_of_the_inferred_graph() {
     let store = store_with("ex:a a ex:C . ex:C rdfs:subClassOf ex:D . ex:a a ex:D .");
     let stats = reasoner(&["rdfs"]).materialize(&store).unwrap();
-    assert_eq!(stats.inferred, 0);
-    assert!(graph(&store, INFERRED_GRAPH.into()).is_empty());
+    // Only the reflexive ex:C rdfs:subClassOf ex:C and ex:D rdfs:subClassOf ex:D are new.
+    assert_eq!(stats.inferred, 2);
+    let inferred = graph(&store, INFERRED_GRAPH.into());
+    assert!(
+        inferred.iter().all(|q| q.contains("subClassOf")),
+        "{inferred:?}"
+    );
     assert!(
         why(&store, Triple::new(ex("a"), rdf_type(), ex("D")).as_ref())
             .unwrap()
@@ -256,7 +261,7 @@ fn incremental_add_and_delete_equal_recomputation() {
     let store = asserted_store(&asserted);
     let mut incremental = reasoner(&sets);
     incremental.materialize(&store).unwrap();
-    let steps: [(&str, &str); 7] = [
+    let steps: [(&str, &str); 9] = [
         ("ex:s3 a ex:Grad ; ex:takes ex:c1 .", ""),
         ("", "ex:c1 a ex:GradCourse ."),
         ("", "ex:u1 ex:partOf ex:g2 ."),
@@ -276,6 +281,9 @@ fn incremental_add_and_delete_equal_recomputation() {
             "ex:x skos:broader ex:y . ex:y skos:broader ex:x .",
             "ex:s2 a ex:Course . ex:s1 ex:headOf ex:d1 .",
         ),
+        // Asserting a derived triple moves it out of the inferred graph; retracting it moves it back.
+        ("ex:s1 ex:headOf ex:d1 . ex:s1 ex:memberOf ex:d1 .", ""),
+        ("", "ex:s1 ex:memberOf ex:d1 . ex:x skos:broader ex:y ."),
     ];
     for (i, (add, remove)) in steps.iter().enumerate() {
         let added: Vec<Triple> = if add.is_empty() { vec![] } else { parse(add) };
