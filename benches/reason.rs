@@ -164,14 +164,18 @@ fn main() {
         full.quads_inserted
     );
     println!(
-        "delete 1% ({} triples)     {del_ms:>9.1} ms  (-{} inferred; recomputation {recompute_del_ms:.1} ms, {:.1}x)",
+        "delete 1% ({} triples)     {del_ms:>9.1} ms  (reason {} + write {} ms, -{} inferred; recomputation {recompute_del_ms:.1} ms, {:.1}x)",
         sample.len(),
+        del.reason_ms,
+        del.write_ms,
         del.inferred_removed,
         recompute_del_ms / del_ms
     );
     println!(
-        "add 1% ({} triples)        {add_ms:>9.1} ms  (+{} inferred; recomputation {recompute_add_ms:.1} ms, {:.1}x)",
+        "add 1% ({} triples)        {add_ms:>9.1} ms  (reason {} + write {} ms, +{} inferred; recomputation {recompute_add_ms:.1} ms, {:.1}x)",
         sample.len(),
+        add.reason_ms,
+        add.write_ms,
         add.inferred_added,
         recompute_add_ms / add_ms
     );

@@ -3,7 +3,7 @@
 //! with posting lists by subject, predicate, object and each pair, kept in ascending id order.
 //! Deleted triples stay in place as tombstones; a re-added triple gets a fresh id.
 
-use oxigraph::model::{NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{Term, Triple};
 use rustc_hash::FxHashMap;
 
 /// An interned term id.
@@ -62,19 +62,6 @@ impl Dict {
             self.get(&t.predicate.clone().into())?,
             self.get(&t.object)?,
         ])
-    }
-
-    /// The RDF triple of interned ids (call only on [`Self::valid`] triples).
-    pub(crate) fn triple(&self, t: [Id; 3]) -> Triple {
-        let subject: NamedOrBlankNode = match self.term(t[0]).clone() {
-            Term::NamedNode(n) => n.into(),
-            Term::BlankNode(b) => b.into(),
-            Term::Literal(_) => unreachable!("literal subject"),
-        };
-        let Term::NamedNode(predicate) = self.term(t[1]).clone() else {
-            unreachable!("non-IRI predicate")
-        };
-        Triple::new(subject, predicate, self.term(t[2]).clone())
     }
 }
 

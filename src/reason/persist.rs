@@ -20,8 +20,11 @@ use super::vocab::{
     PREMISE, RULE, STATEMENT_PREFIX,
 };
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphNameRef, NamedNode, Quad, Triple, TripleRef};
-use oxigraph::store::{StorageError, Store};
+use oxigraph::model::{
+    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, Triple,
+    TripleRef,
+};
+use oxigraph::store::{StorageError, Store, Transaction};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::fmt::Display;
@@ -53,21 +56,57 @@ pub(crate) fn load(store: &Store, state: &mut State) -> Result<usize, StorageErr
     Ok(n)
 }
 
-/// Quads to insert and remove.
+/// Receives the quads a [`Writer`] produces.
+pub(crate) trait Sink {
+    /// Inserts (`insert`) or removes one quad.
+    fn quad(&mut self, q: QuadRef<'_>, insert: bool);
+}
+
+/// Quads to insert and remove, collected for an incremental commit (removals first).
 #[derive(Default)]
 pub(crate) struct Changes {
     pub(crate) inserts: Vec<Quad>,
     pub(crate) removes: Vec<Quad>,
-    pub(crate) inferred_added: usize,
-    pub(crate) inferred_removed: usize,
 }
 
-/// Writes quads for the dirty triples of `state`.
+impl Sink for Changes {
+    fn quad(&mut self, q: QuadRef<'_>, insert: bool) {
+        if insert {
+            self.inserts.push(q.into_owned());
+        } else {
+            self.removes.push(q.into_owned());
+        }
+    }
+}
+
+/// Streams quads straight into a transaction (full rewrite: insertions only).
+struct TxSink<'a, 'b>(&'a mut Transaction<'b>);
+
+impl Sink for TxSink<'_, '_> {
+    fn quad(&mut self, q: QuadRef<'_>, insert: bool) {
+        if insert {
+            self.0.insert(q);
+        } else {
+            self.0.remove(q);
+        }
+    }
+}
+
+/// What a write did.
+#[derive(Default)]
+pub(crate) struct Written {
+    pub(crate) inferred_added: usize,
+    pub(crate) inferred_removed: usize,
+    pub(crate) quads_inserted: usize,
+    pub(crate) quads_removed: usize,
+}
+
+/// Produces the quads for the dirty triples of a state.
 pub(crate) struct Writer<'a> {
     rules: &'a [NamedNode],
     max_per_triple: usize,
     hashes: FxHashMap<Tid, String>,
-    changes: Changes,
+    written: Written,
 }
 
 fn hex128(bytes: &[u8]) -> String {
@@ -87,56 +126,71 @@ pub(crate) fn statement_iri(t: TripleRef<'_>) -> NamedNode {
     ))
 }
 
+fn subject_ref(t: &Term) -> NamedOrBlankNodeRef<'_> {
+    match t {
+        Term::NamedNode(n) => n.as_ref().into(),
+        Term::BlankNode(b) => b.as_ref().into(),
+        Term::Literal(_) => unreachable!("literal subject"),
+    }
+}
+
+fn predicate_ref(t: &Term) -> NamedNodeRef<'_> {
+    match t {
+        Term::NamedNode(n) => n.as_ref(),
+        _ => unreachable!("non-IRI predicate"),
+    }
+}
+
 impl<'a> Writer<'a> {
     pub(crate) fn new(rules: &'a [NamedNode], max_per_triple: usize) -> Self {
         Self {
             rules,
             max_per_triple,
             hashes: FxHashMap::default(),
-            changes: Changes::default(),
+            written: Written::default(),
         }
     }
 
-    /// Reconciles the written form of every dirty triple with the state; returns the changes.
-    pub(crate) fn reconcile(mut self, state: &mut State) -> Changes {
+    /// Reconciles the written form of every dirty triple with the state, into `sink`.
+    pub(crate) fn reconcile(mut self, state: &mut State, sink: &mut dyn Sink) -> Written {
         let mut dirty: Vec<Tid> = state.dirty.drain().collect();
         dirty.sort_unstable();
         for t in dirty {
-            self.triple(state, t);
+            self.triple(state, t, sink);
         }
-        self.changes
+        self.written
     }
 
-    /// Reconciles everything (after the graphs were cleared).
-    pub(crate) fn full(self, state: &mut State) -> Changes {
+    /// Rewrites everything in one transaction: clears both graphs, then streams every quad.
+    pub(crate) fn full(self, state: &mut State, store: &Store) -> Result<Written, StorageError> {
         for f in &mut state.index.flags {
             *f &= !IN_INFERRED;
         }
         state.derivs.written.iter_mut().for_each(|w| *w = false);
         state.stmt_refs.clear();
         state.dirty = (0..state.index.len()).collect();
-        self.reconcile(state)
+        let mut tx = store.start_transaction()?;
+        tx.clear_graph(INFERRED_GRAPH)?;
+        tx.clear_graph(DERIVATIONS_GRAPH)?;
+        let written = self.reconcile(state, &mut TxSink(&mut tx));
+        tx.commit()?;
+        Ok(written)
     }
 
-    fn triple(&mut self, state: &mut State, t: Tid) {
+    fn triple(&mut self, state: &mut State, t: Tid, sink: &mut dyn Sink) {
         let flags = state.index.flags[t as usize];
         let want = flags & ALIVE != 0 && !state.index.asserted(t);
         let has = flags & IN_INFERRED != 0;
         if want != has {
-            let triple = state.dict.triple(state.index.triples[t as usize]);
-            let q = Quad::new(
-                triple.subject,
-                triple.predicate,
-                triple.object,
-                INFERRED_GRAPH,
-            );
+            let [s, p, o] = state.index.triples[t as usize];
+            let (s, p, o) = (state.dict.term(s), state.dict.term(p), state.dict.term(o));
+            let q = QuadRef::new(subject_ref(s), predicate_ref(p), o.as_ref(), INFERRED_GRAPH);
+            self.emit(sink, q, want);
             if want {
-                self.changes.inserts.push(q);
-                self.changes.inferred_added += 1;
+                self.written.inferred_added += 1;
                 state.index.flags[t as usize] |= IN_INFERRED;
             } else {
-                self.changes.removes.push(q);
-                self.changes.inferred_removed += 1;
+                self.written.inferred_removed += 1;
                 state.index.flags[t as usize] &= !IN_INFERRED;
             }
         }
@@ -155,9 +209,18 @@ impl<'a> Writer<'a> {
             }
             if wanted != state.derivs.written[d as usize] {
                 state.derivs.written[d as usize] = wanted;
-                self.derivation(state, d, wanted);
+                self.derivation(state, d, wanted, sink);
             }
         }
+    }
+
+    fn emit(&mut self, sink: &mut dyn Sink, q: QuadRef<'_>, insert: bool) {
+        if insert {
+            self.written.quads_inserted += 1;
+        } else {
+            self.written.quads_removed += 1;
+        }
+        sink.quad(q, insert);
     }
 
     fn hash(&mut self, state: &State, t: Tid) -> String {
@@ -171,7 +234,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Inserts or removes the quads of derivation `d` and adjusts statement reference counts.
-    fn derivation(&mut self, state: &mut State, d: Did, insert: bool) {
+    fn derivation(&mut self, state: &mut State, d: Did, insert: bool, sink: &mut dyn Sink) {
         let head = state.derivs.head[d as usize];
         let premises = state.derivs.premises(d).to_vec();
         let rule = &self.rules[state.derivs.rule[d as usize] as usize];
@@ -189,13 +252,27 @@ impl<'a> Writer<'a> {
         let node =
             NamedNode::new_unchecked(format!("{DERIVATION_PREFIX}{}", hex128(&h.finalize())));
         let stmt = |h: &str| NamedNode::new_unchecked(format!("{STATEMENT_PREFIX}{h}"));
-        let mut quads = vec![
-            Quad::new(node.clone(), rdf::TYPE, DERIVATION, DERIVATIONS_GRAPH),
-            Quad::new(node.clone(), RULE, rule.clone(), DERIVATIONS_GRAPH),
-            Quad::new(node.clone(), DERIVES, stmt(&head_hash), DERIVATIONS_GRAPH),
-        ];
+        let g = DERIVATIONS_GRAPH;
+        let node_ref = node.as_ref();
+        self.emit(
+            sink,
+            QuadRef::new(node_ref, rdf::TYPE, DERIVATION, g),
+            insert,
+        );
+        self.emit(sink, QuadRef::new(node_ref, RULE, rule.as_ref(), g), insert);
+        let head_stmt = stmt(&head_hash);
+        self.emit(
+            sink,
+            QuadRef::new(node_ref, DERIVES, head_stmt.as_ref(), g),
+            insert,
+        );
         for p in &prem_hashes {
-            quads.push(Quad::new(node.clone(), PREMISE, stmt(p), DERIVATIONS_GRAPH));
+            let ps = stmt(p);
+            self.emit(
+                sink,
+                QuadRef::new(node_ref, PREMISE, ps.as_ref(), g),
+                insert,
+            );
         }
         for t in std::iter::once(head).chain(premises) {
             let count = state.stmt_refs.entry(t).or_insert(0);
@@ -208,43 +285,21 @@ impl<'a> Writer<'a> {
             };
             if edge {
                 let n = stmt(&self.hash(state, t));
-                let triple = state.dict.triple(state.index.triples[t as usize]);
-                quads.push(Quad::new(
-                    n.clone(),
-                    rdf::TYPE,
-                    rdf::STATEMENT,
-                    DERIVATIONS_GRAPH,
-                ));
-                quads.push(Quad::new(
-                    n.clone(),
-                    rdf::SUBJECT,
-                    triple.subject,
-                    DERIVATIONS_GRAPH,
-                ));
-                quads.push(Quad::new(
-                    n.clone(),
-                    rdf::PREDICATE,
-                    triple.predicate,
-                    DERIVATIONS_GRAPH,
-                ));
-                quads.push(Quad::new(n, rdf::OBJECT, triple.object, DERIVATIONS_GRAPH));
+                let n = n.as_ref();
+                let [s, p, o] = state.index.triples[t as usize];
+                let (s, p, o) = (state.dict.term(s), state.dict.term(p), state.dict.term(o));
+                self.emit(sink, QuadRef::new(n, rdf::TYPE, rdf::STATEMENT, g), insert);
+                self.emit(sink, QuadRef::new(n, rdf::SUBJECT, s.as_ref(), g), insert);
+                self.emit(sink, QuadRef::new(n, rdf::PREDICATE, p.as_ref(), g), insert);
+                self.emit(sink, QuadRef::new(n, rdf::OBJECT, o.as_ref(), g), insert);
             }
-        }
-        if insert {
-            self.changes.inserts.extend(quads);
-        } else {
-            self.changes.removes.extend(quads);
         }
     }
 }
 
-/// Applies `changes` in one transaction; `full` first clears the inferred and derivations graphs.
-pub(crate) fn commit(store: &Store, changes: &Changes, full: bool) -> Result<(), StorageError> {
+/// Applies incremental `changes` in one transaction, removals first.
+pub(crate) fn commit(store: &Store, changes: &Changes) -> Result<(), StorageError> {
     let mut tx = store.start_transaction()?;
-    if full {
-        tx.clear_graph(INFERRED_GRAPH)?;
-        tx.clear_graph(DERIVATIONS_GRAPH)?;
-    }
     for q in &changes.removes {
         tx.remove(q);
     }

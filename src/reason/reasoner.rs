@@ -2,7 +2,7 @@
 //! incremental updates against a store ([`Reasoner`]), and what each call did ([`Stats`]).
 
 use super::ReasonError;
-use super::persist::{self, Writer, is_asserted_graph};
+use super::persist::{self, Changes, Writer, is_asserted_graph};
 use super::rule::{Rule, load_rule_sets};
 use super::state::State;
 use oxigraph::model::{NamedNode, Triple, TripleRef};
@@ -130,18 +130,17 @@ impl Reasoner {
             })?;
         let reason_ms = start.elapsed().as_millis();
         let start = Instant::now();
-        let changes =
-            Writer::new(&self.rule_iris, self.config.max_derivations_per_triple).full(&mut state);
-        persist::commit(store, &changes, true)?;
+        let written = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
+            .full(&mut state, store)?;
         let stats = Stats {
             rounds: state.rounds,
             asserted: state.asserted_count(),
             inferred: state.inferred_count(),
             derivations: state.derivs.alive_count(),
-            inferred_added: changes.inferred_added,
-            inferred_removed: changes.inferred_removed,
-            quads_inserted: changes.inserts.len(),
-            quads_removed: changes.removes.len(),
+            inferred_added: written.inferred_added,
+            inferred_removed: written.inferred_removed,
+            quads_inserted: written.quads_inserted,
+            quads_removed: written.quads_removed,
             load_ms,
             reason_ms,
             write_ms: start.elapsed().as_millis(),
@@ -179,18 +178,19 @@ impl Reasoner {
             })?;
         let reason_ms = start.elapsed().as_millis();
         let start = Instant::now();
-        let changes = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
-            .reconcile(&mut state);
-        persist::commit(store, &changes, false)?;
+        let mut changes = Changes::default();
+        let written = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
+            .reconcile(&mut state, &mut changes);
+        persist::commit(store, &changes)?;
         let stats = Stats {
             rounds: state.rounds,
             asserted: state.asserted_count(),
             inferred: state.inferred_count(),
             derivations: state.derivs.alive_count(),
-            inferred_added: changes.inferred_added,
-            inferred_removed: changes.inferred_removed,
-            quads_inserted: changes.inserts.len(),
-            quads_removed: changes.removes.len(),
+            inferred_added: written.inferred_added,
+            inferred_removed: written.inferred_removed,
+            quads_inserted: written.quads_inserted,
+            quads_removed: written.quads_removed,
             load_ms: 0,
             reason_ms,
             write_ms: start.elapsed().as_millis(),
