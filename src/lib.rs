@@ -10,6 +10,7 @@ pub mod config;
 pub mod http;
 pub mod load;
 pub mod queries;
+pub mod reason;
 pub mod store;
 pub mod validate;
 pub mod vocab;

@@ -5,9 +5,12 @@
 mod cli;
 mod graph_store;
 mod lifecycle;
+mod lubm;
 mod named_queries;
+mod reason;
 mod shacl_w3c;
 mod shapes_invalid;
 mod sparql_protocol;
 mod support;
 mod validate_api;
+mod w3c_entailment;
