@@ -10,5 +10,6 @@ pub mod config;
 pub mod http;
 pub mod load;
 pub mod queries;
+pub mod search;
 pub mod store;
 pub mod vocab;

@@ -2,6 +2,7 @@
 
 use crate::load::{collect_paths, parse_file};
 use crate::queries;
+use crate::search::IndexLocation;
 use crate::store::{
     Change, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm, WarrantStore, catalog_entry,
     catalog_quads, parse_query, parse_update, sha256_hex, write_results,
@@ -73,6 +74,20 @@ fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
     })
 }
 
+/// Opens the store with its search index attached: writes keep the index in step, queries can use
+/// `SERVICE wr:search`.
+fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
+    let store = open(data, mode)?;
+    super::search::attach_search(&store, &IndexLocation::Disk(super::search::index_dir(data)))?;
+    Ok(store)
+}
+
+/// Runs a full-text search (see [`super::search::run`]).
+pub fn search(data: &Path, args: super::search::SearchArgs) -> Result<()> {
+    let store = open(data, DatasetMode::default())?;
+    super::search::run(&store, data, args)
+}
+
 /// Loads files, one graph per file, each replacing its previous content — all in one change.
 pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
@@ -87,7 +102,7 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         !files.is_empty(),
         "no loadable files found (.ttl .nt .nq .trig .rdf .owl .jsonld .rq, optionally .gz)"
     );
-    let store = open(data, DatasetMode::default())?;
+    let store = open_searchable(data, DatasetMode::default())?;
     let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -134,7 +149,7 @@ pub fn query(data: &Path, args: QueryArgs) -> Result<()> {
     } else {
         DatasetMode::default()
     };
-    let store = open(data, mode)?;
+    let store = open_searchable(data, mode)?;
     let (parsed, bindings) = if let Some(name) = &args.name {
         let (named, parsed) = queries::get(&store, name)?;
         let values = args
@@ -184,7 +199,7 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
         _ => bail!("give the update inline or with --file"),
     };
     let update = parse_update(&text, None)?;
-    let store = open(data, DatasetMode::default())?;
+    let store = open_searchable(data, DatasetMode::default())?;
     let applied = store.apply(Change::one(Op::Update {
         update,
         using_default: Vec::new(),

@@ -2,6 +2,7 @@
 //! command runs against the library. Only this module knows the terminal.
 
 mod data;
+mod search;
 mod serve;
 
 use anyhow::Result;
@@ -34,6 +35,8 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// Full-text search over passages, statements, sources and concepts (JSON on stdout).
+    Search(search::SearchArgs),
 }
 
 /// Runs the parsed command line.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::Search(args) => data::search(&cli.data, args),
     }
 }

@@ -1,8 +1,10 @@
-//! `warrant serve`: open the store, bring the default data up to date, serve until Ctrl-C / SIGTERM.
+//! `warrant serve`: open the store and its search index, bring the default data up to date, serve
+//! until Ctrl-C / SIGTERM.
 
 use crate::config::{DEFAULT_BIND, ServeConfig, StoreLocation};
 use crate::http::{self, AppState};
 use crate::load::{DataRoot, collect_files};
+use crate::search::IndexLocation;
 use crate::store::{DatasetMode, WarrantStore, sync_files};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -107,6 +109,13 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             })?
         }
     };
+    let search = super::search::attach_search(
+        &store,
+        &match &config.location {
+            StoreLocation::Memory => IndexLocation::Memory,
+            StoreLocation::Disk(dir) => IndexLocation::Disk(super::search::index_dir(dir)),
+        },
+    )?;
     if !args.no_default_data {
         let files = collect_files(&config.data_root).context("reading the default data")?;
         let report = sync_files(&store, &files).context("loading the default data")?;
@@ -139,7 +148,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         let local = listener.local_addr()?;
         tracing::info!("Warrant listening on http://{local}");
         println!("Warrant listening on http://{local}");
-        http::serve(listener, AppState::new(store, config), shutdown_signal())
+        http::serve(listener, AppState::new(store, search, config), shutdown_signal())
             .await
             .context("serving HTTP")?;
         tracing::info!("shut down cleanly");

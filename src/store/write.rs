@@ -5,7 +5,7 @@
 //! absent ones not "removed"), so that later stages (inferred graph, search index, change sets) can
 //! follow the store precisely. A change that fails at any step is rolled back whole.
 
-use super::{StoreError, WarrantStore, update};
+use super::{StoreError, WarrantStore, state, update};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::store::Transaction;
 use std::collections::HashSet;
@@ -63,6 +63,13 @@ pub struct Applied {
     pub removed: Vec<Quad>,
     /// Named graphs that did not exist before and do now.
     pub created_graphs: Vec<NamedNode>,
+}
+
+impl Applied {
+    /// Whether the change did nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.created_graphs.is_empty()
+    }
 }
 
 /// Exact bookkeeping of a transaction's effect.
@@ -166,8 +173,18 @@ impl<'a, 'b> Diff<'a, 'b> {
 impl WarrantStore {
     /// Applies a change atomically: every operation in order, then one commit. On error nothing is
     /// written. This is the single function through which all writes pass.
+    ///
+    /// Writes are serialised. A change that did anything bumps the store's [`StoreState`] in the
+    /// same transaction; after the commit the registered [`WriteObserver`](super::WriteObserver)s
+    /// are told, before this returns.
     pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
+        let _serialised = self
+            .hooks
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut tx = self.store.start_transaction()?;
+        let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);
         for op in change.ops {
             match op {
@@ -201,8 +218,17 @@ impl WarrantStore {
                 Op::ClearGraph(graph) => diff.clear(&graph, false)?,
             }
         }
-        let applied = diff.finish();
+        let mut applied = diff.finish();
+        applied.removed.retain(|q| !state::is_state_quad(q));
+        applied.added.retain(|q| !state::is_state_quad(q));
+        if applied.is_empty() {
+            return Ok(applied);
+        }
+        let after = state::bump(&mut tx, &before)?;
         tx.commit()?;
+        for observer in self.hooks.observers() {
+            observer.committed(self, &applied, &after);
+        }
         Ok(applied)
     }
 }

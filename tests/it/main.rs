@@ -6,5 +6,6 @@ mod cli;
 mod graph_store;
 mod lifecycle;
 mod named_queries;
+mod search;
 mod sparql_protocol;
 mod support;
