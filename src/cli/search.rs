@@ -78,10 +78,13 @@ fn log_report(report: &OpenReport) {
         Some(RebuildReason::Memory) => {
             tracing::debug!(documents = report.documents, "search index built in memory");
         }
-        Some(reason) => tracing::info!(
+        Some(RebuildReason::Missing) => {
+            tracing::info!(documents = report.documents, "search index built");
+        }
+        Some(reason) => tracing::warn!(
             documents = report.documents,
             reason = ?reason,
-            "search index rebuilt"
+            "search index was out of step with the store: rebuilt"
         ),
     }
 }

@@ -148,9 +148,13 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         let local = listener.local_addr()?;
         tracing::info!("Warrant listening on http://{local}");
         println!("Warrant listening on http://{local}");
-        http::serve(listener, AppState::new(store, search, config), shutdown_signal())
-            .await
-            .context("serving HTTP")?;
+        http::serve(
+            listener,
+            AppState::new(store, search, config),
+            shutdown_signal(),
+        )
+        .await
+        .context("serving HTTP")?;
         tracing::info!("shut down cleanly");
         Ok(())
     })

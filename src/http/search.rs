@@ -23,7 +23,10 @@ async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResults>, ApiError> {
     let params = pairs(raw.unwrap_or_default().as_bytes());
-    if let Some((name, _)) = params.iter().find(|(k, _)| !PARAMETERS.contains(&k.as_str())) {
+    if let Some((name, _)) = params
+        .iter()
+        .find(|(k, _)| !PARAMETERS.contains(&k.as_str()))
+    {
         return Err(ApiError::bad_request(
             "unknown-parameter",
             format!(

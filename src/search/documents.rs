@@ -13,9 +13,7 @@
 
 use crate::store::{Applied, StoreError, WarrantStore};
 use crate::vocab;
-use oxigraph::model::{
-    GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef,
-};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef};
 use oxigraph::store::Store;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -116,11 +114,15 @@ impl<'a> Describer<'a> {
     }
 
     /// Objects of `subject predicate ?o` in the content graphs, deduplicated, in store order.
-    fn objects(&self, subject: &NamedNode, predicate: NamedNodeRef<'_>) -> Result<Vec<Term>, StoreError> {
+    fn objects(
+        &self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Vec<Term>, StoreError> {
         let mut out = Vec::new();
-        for quad in self
-            .store
-            .quads_for_pattern(Some(subject.as_ref().into()), Some(predicate), None, None)
+        for quad in
+            self.store
+                .quads_for_pattern(Some(subject.as_ref().into()), Some(predicate), None, None)
         {
             let quad = quad?;
             if in_content(&quad.graph_name) && !out.contains(&quad.object) {
@@ -133,10 +135,11 @@ impl<'a> Describer<'a> {
     /// The index document of `iri`, or `None` when it is not (any longer) an indexed resource.
     pub fn describe(&mut self, iri: &NamedNode) -> Result<Option<DocData>, StoreError> {
         let types = self.objects(iri, vocab::RDF_TYPE)?;
-        let Some(doc_type) = DocType::ALL
-            .into_iter()
-            .find(|t| types.iter().any(|ty| ty.as_ref() == TermRef::from(t.class())))
-        else {
+        let Some(doc_type) = DocType::ALL.into_iter().find(|t| {
+            types
+                .iter()
+                .any(|ty| ty.as_ref() == TermRef::from(t.class()))
+        }) else {
             return Ok(None);
         };
         let (text_p, more_p, source_p, concept_p) = match doc_type {
@@ -153,7 +156,12 @@ impl<'a> Describer<'a> {
                 None,
                 Some(vocab::POPULATION),
             ),
-            DocType::Concept => (vocab::SKOS_PREF_LABEL, Some(vocab::SKOS_ALT_LABEL), None, None),
+            DocType::Concept => (
+                vocab::SKOS_PREF_LABEL,
+                Some(vocab::SKOS_ALT_LABEL),
+                None,
+                None,
+            ),
         };
         let text = literals(self.objects(iri, text_p)?);
         let more = match more_p {
@@ -258,11 +266,12 @@ pub fn candidates(store: &WarrantStore) -> Result<BTreeSet<NamedNode>, StoreErro
     let mut out = BTreeSet::new();
     for doc_type in DocType::ALL {
         let class = Term::from(doc_type.class().into_owned());
-        for quad in
-            store
-                .oxigraph()
-                .quads_for_pattern(None, Some(vocab::RDF_TYPE), Some(class.as_ref()), None)
-        {
+        for quad in store.oxigraph().quads_for_pattern(
+            None,
+            Some(vocab::RDF_TYPE),
+            Some(class.as_ref()),
+            None,
+        ) {
             let quad = quad?;
             if let (NamedOrBlankNode::NamedNode(s), true) =
                 (quad.subject, in_content(&quad.graph_name))
@@ -278,7 +287,10 @@ pub fn candidates(store: &WarrantStore) -> Result<BTreeSet<NamedNode>, StoreErro
 /// content quads; for a changed `dct:title`, the passages and statements quoting or citing that
 /// source; for a changed `skos:broader`, every concept at or below that concept and the statements
 /// and sources about them.
-pub fn affected(store: &WarrantStore, applied: &Applied) -> Result<BTreeSet<NamedNode>, StoreError> {
+pub fn affected(
+    store: &WarrantStore,
+    applied: &Applied,
+) -> Result<BTreeSet<NamedNode>, StoreError> {
     let ox = store.oxigraph();
     let mut out = BTreeSet::new();
     let mut retitled = BTreeSet::new();
@@ -321,7 +333,11 @@ pub fn affected(store: &WarrantStore, applied: &Applied) -> Result<BTreeSet<Name
         Ok(())
     };
     for source in &retitled {
-        referrers(source, &[vocab::IN_SOURCE, vocab::CITES_AS_EVIDENCE], &mut out)?;
+        referrers(
+            source,
+            &[vocab::IN_SOURCE, vocab::CITES_AS_EVIDENCE],
+            &mut out,
+        )?;
     }
     let mut narrower = BTreeSet::new();
     let mut queue: VecDeque<NamedNode> = rebroadened.into_iter().collect();
@@ -356,10 +372,12 @@ pub fn concept_labels(store: &WarrantStore) -> Result<Vec<Vec<String>>, StoreErr
     let concept = Term::from(vocab::SKOS_CONCEPT.into_owned());
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    for quad in store
-        .oxigraph()
-        .quads_for_pattern(None, Some(vocab::RDF_TYPE), Some(concept.as_ref()), None)
-    {
+    for quad in store.oxigraph().quads_for_pattern(
+        None,
+        Some(vocab::RDF_TYPE),
+        Some(concept.as_ref()),
+        None,
+    ) {
         let quad = quad?;
         let (NamedOrBlankNode::NamedNode(c), true) = (quad.subject, in_content(&quad.graph_name))
         else {

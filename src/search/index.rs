@@ -8,10 +8,10 @@
 //! from the store's state and the index is rebuilt at the next start. An index whose files fail
 //! their checksums or cannot be opened is deleted and rebuilt too.
 
-use super::documents::{self, DocData, Describer};
+use super::SearchError;
+use super::documents::{self, Describer, DocData};
 use super::schema::{self, ANALYZER, FORMAT, Fields, WORDS_ANALYZER};
 use super::synonyms::Synonyms;
-use super::SearchError;
 use crate::store::{Applied, StoreState, WarrantStore, WriteObserver};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -186,7 +186,11 @@ impl SearchIndex {
         self.commit(&mut writer, &state)?;
         drop(writer);
         self.refresh_synonyms(store)?;
-        *self.inner.failure.write().unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .inner
+            .failure
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
         Ok(indexed)
     }
 
@@ -317,7 +321,10 @@ fn open_dir(
         }
     };
     if let RebuildReason::Damaged(why) = &reason {
-        tracing::warn!("search index in {} is damaged ({why}): rebuilding", dir.display());
+        tracing::warn!(
+            "search index in {} is damaged ({why}): rebuilding",
+            dir.display()
+        );
     }
     std::fs::remove_dir_all(dir).map_err(io)?;
     std::fs::create_dir_all(dir).map_err(io)?;

@@ -109,7 +109,10 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
             let Some(len) = chars[i + 1..].iter().position(|&c| c == '"') else {
                 return err(column, "unclosed quote: a phrase needs a closing \"");
             };
-            out.push((Tok::Phrase(chars[i + 1..i + 1 + len].iter().collect()), column));
+            out.push((
+                Tok::Phrase(chars[i + 1..i + 1 + len].iter().collect()),
+                column,
+            ));
             i += len + 2;
         } else if (c == '-' || c == '+')
             && chars
@@ -172,7 +175,10 @@ fn word_token(
         value.to_owned()
     };
     if value.trim().is_empty() {
-        return err(column, format!("the field {name:?} needs a value ({name}:VALUE)"));
+        return err(
+            column,
+            format!("the field {name:?} needs a value ({name}:VALUE)"),
+        );
     }
     Ok(Tok::Field(field, value))
 }
@@ -284,7 +290,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut parser = Parser { toks, at: 0, end };
     let node = parser.or()?;
     if parser.peek() == Some(&Tok::Close) {
-        return err(parser.column(), "unbalanced parenthesis: \")\" without \"(\"");
+        return err(
+            parser.column(),
+            "unbalanced parenthesis: \")\" without \"(\"",
+        );
     }
     Ok(node)
 }
@@ -299,7 +308,10 @@ mod tests {
 
     #[test]
     fn words_phrases_operators_and_filters() {
-        assert_eq!(parse("alemtuzumab viral").unwrap(), words(&["alemtuzumab", "viral"]));
+        assert_eq!(
+            parse("alemtuzumab viral").unwrap(),
+            words(&["alemtuzumab", "viral"])
+        );
         assert_eq!(
             parse("a OR \"b c\" -d type:passage").unwrap(),
             Node::Or(vec![

@@ -14,12 +14,12 @@ use super::snippet::Matcher;
 use super::synonyms::{Segment, Synonyms, WordToken};
 use crate::vocab;
 use tantivy::Searcher;
+use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
 
 /// Boost of matches in `more` (authors, alternative labels) relative to `text`.
 const MORE_BOOST: f32 = 0.8;
@@ -62,8 +62,9 @@ impl<'a> Compiler<'a> {
         filters: Vec<Box<dyn Query>>,
     ) -> Result<Compiled, SearchError> {
         let main = self.node(node, false)?.ok_or_else(|| SearchError::Syntax {
-            message: "the query has no searchable word (only stop words such as \"the\" or \"of\"?)"
-                .into(),
+            message:
+                "the query has no searchable word (only stop words such as \"the\" or \"of\"?)"
+                    .into(),
             column: 1,
         })?;
         let mut clauses = vec![(Occur::Must, main)];
@@ -114,8 +115,12 @@ impl<'a> Compiler<'a> {
                     .map(|t| (t.position, t.stem))
                     .collect();
                 if !negated && !tokens.is_empty() {
-                    self.highlight
-                        .push(tokens.iter().map(|(_, t)| Matcher::Exact(t.clone())).collect());
+                    self.highlight.push(
+                        tokens
+                            .iter()
+                            .map(|(_, t)| Matcher::Exact(t.clone()))
+                            .collect(),
+                    );
                 }
                 self.phrase(&tokens)
             }
@@ -123,7 +128,11 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn words(&mut self, words: &[String], negated: bool) -> Result<Option<Box<dyn Query>>, SearchError> {
+    fn words(
+        &mut self,
+        words: &[String],
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, SearchError> {
         let tokens: Vec<WordToken> = words
             .iter()
             .enumerate()
@@ -142,11 +151,18 @@ impl<'a> Compiler<'a> {
                 Segment::Word(tokens) if tokens.len() == 1 => self.word(&tokens[0], negated)?,
                 Segment::Word(tokens) => {
                     if !negated {
-                        self.highlight
-                            .push(tokens.iter().map(|t| Matcher::Exact(t.text.clone())).collect());
+                        self.highlight.push(
+                            tokens
+                                .iter()
+                                .map(|t| Matcher::Exact(t.text.clone()))
+                                .collect(),
+                        );
                     }
-                    let with_pos: Vec<(usize, String)> =
-                        tokens.into_iter().enumerate().map(|(i, t)| (i, t.text)).collect();
+                    let with_pos: Vec<(usize, String)> = tokens
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, t)| (i, t.text))
+                        .collect();
                     self.phrase(&with_pos)
                 }
                 Segment::Synonyms(labels) => {
@@ -173,18 +189,27 @@ impl<'a> Compiler<'a> {
     }
 
     /// One word: the term itself, or — unknown to the index and long enough — its near spellings.
-    fn word(&mut self, token: &WordToken, negated: bool) -> Result<Option<Box<dyn Query>>, SearchError> {
+    fn word(
+        &mut self,
+        token: &WordToken,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, SearchError> {
         let exact = self.phrase(&[(0, token.text.clone())]);
         let distance = match token.word_chars {
             n if n >= FUZZY_TWO => 2,
             n if n >= FUZZY_ONE => 1,
             _ => 0,
         };
-        let known = self.searcher.doc_freq(&self.term(self.fields.text, &token.text))?
-            + self.searcher.doc_freq(&self.term(self.fields.more, &token.text))?;
+        let known = self
+            .searcher
+            .doc_freq(&self.term(self.fields.text, &token.text))?
+            + self
+                .searcher
+                .doc_freq(&self.term(self.fields.more, &token.text))?;
         if known > 0 || distance == 0 || token.text.chars().all(|c| c.is_ascii_digit()) {
             if !negated {
-                self.highlight.push(vec![Matcher::Exact(token.text.clone())]);
+                self.highlight
+                    .push(vec![Matcher::Exact(token.text.clone())]);
             }
             return Ok(exact);
         }

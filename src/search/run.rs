@@ -37,7 +37,12 @@ impl SearchIndex {
             let any_type = request
                 .types
                 .iter()
-                .map(|t| Ok((Occur::Should, filter_query(fields, FilterField::Type, t.as_str())?)))
+                .map(|t| {
+                    Ok((
+                        Occur::Should,
+                        filter_query(fields, FilterField::Type, t.as_str())?,
+                    ))
+                })
                 .collect::<Result<Vec<_>, SearchError>>()?;
             filters.push(Box::new(BooleanQuery::new(any_type)));
         }

@@ -168,7 +168,10 @@ mod tests {
         let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
         assert_eq!(stems, ["infect", "cafe", "patient"]);
         assert_eq!(tokens[1].raw, "cafe");
-        assert_eq!((tokens[0].from, tokens[0].to, tokens[0].position), (4, 14, 1));
+        assert_eq!(
+            (tokens[0].from, tokens[0].to, tokens[0].position),
+            (4, 14, 1)
+        );
     }
 
     #[test]

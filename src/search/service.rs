@@ -60,7 +60,9 @@ fn value(term: &TermPattern, what: &str) -> Result<String, SearchError> {
     match term {
         TermPattern::Literal(l) => Ok(l.value().to_owned()),
         TermPattern::NamedNode(n) => Ok(n.as_str().to_owned()),
-        _ => Err(bad(format!("{what} takes a literal or an IRI, not a variable"))),
+        _ => Err(bad(format!(
+            "{what} takes a literal or an IRI, not a variable"
+        ))),
     }
 }
 
@@ -92,7 +94,9 @@ fn read_call(pattern: &GraphPattern) -> Result<Call, SearchError> {
             p if p == vocab::SEARCH_TYPE => {
                 let v = value(o, "wr:type")?;
                 call.types.push(DocType::parse(&v).ok_or_else(|| {
-                    bad(format!("unknown wr:type {v:?}: passage, statement, source or concept"))
+                    bad(format!(
+                        "unknown wr:type {v:?}: passage, statement, source or concept"
+                    ))
                 })?);
             }
             p if p == vocab::SEARCH_CONCEPT => call.concept = Some(value(o, "wr:concept")?),
@@ -100,7 +104,9 @@ fn read_call(pattern: &GraphPattern) -> Result<Call, SearchError> {
             p if p == vocab::SEARCH_LIMIT => {
                 let v = value(o, "wr:limit")?;
                 call.limit = Some(v.parse().map_err(|_| {
-                    bad(format!("wr:limit must be a non-negative integer, not {v:?}"))
+                    bad(format!(
+                        "wr:limit must be a non-negative integer, not {v:?}"
+                    ))
                 })?);
             }
             p if p == vocab::SEARCH_SCORE => call.score = Some(variable(o, "wr:score")?),
@@ -138,7 +144,10 @@ impl ServiceHandler for SearchService {
             offset: 0,
         };
         let results = self.index.search(&request)?;
-        let hit_var = call.hit.clone().unwrap_or_else(|| Variable::new_unchecked("hit"));
+        let hit_var = call
+            .hit
+            .clone()
+            .unwrap_or_else(|| Variable::new_unchecked("hit"));
         let mut variables = vec![hit_var];
         variables.extend(call.score.iter().cloned());
         variables.extend(call.snippet.iter().cloned());

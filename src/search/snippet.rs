@@ -85,7 +85,10 @@ fn window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
         .map(|&(from, _)| {
             let start = back(text, from, LEAD);
             let end = forward(text, start, MAX_CHARS);
-            let count = spans.iter().filter(|(f, t)| *f >= start && *t <= end).count();
+            let count = spans
+                .iter()
+                .filter(|(f, t)| *f >= start && *t <= end)
+                .count();
             (count, std::cmp::Reverse(start), start, end)
         })
         .max();
@@ -152,13 +155,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
+    d[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -173,7 +176,10 @@ mod tests {
     use super::*;
 
     fn exact(words: &[&str]) -> Vec<Matcher> {
-        words.iter().map(|w| Matcher::Exact((*w).to_owned())).collect()
+        words
+            .iter()
+            .map(|w| Matcher::Exact((*w).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -191,10 +197,16 @@ mod tests {
 
     #[test]
     fn fuzzy_marks_and_long_texts_are_cut_around_matches() {
-        let text = format!("{} alemtuzumab at the end", "filler words here. ".repeat(30));
+        let text = format!(
+            "{} alemtuzumab at the end",
+            "filler words here. ".repeat(30)
+        );
         let (s, n) = snippet(&text, &[vec![Matcher::Fuzzy("alemtuzamab".into(), 2)]]);
         assert_eq!(n, 1);
-        assert!(s.starts_with('…') && s.contains("<mark>alemtuzumab</mark>"), "{s}");
+        assert!(
+            s.starts_with('…') && s.contains("<mark>alemtuzumab</mark>"),
+            "{s}"
+        );
         assert!(s.chars().count() <= MAX_CHARS + 2 + "<mark></mark>".len());
         assert_eq!(edit_distance("ab", "ba"), 1);
     }

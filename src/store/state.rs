@@ -88,7 +88,10 @@ pub(super) fn read_in(tx: &Transaction<'_>) -> Result<StoreState, StoreError> {
 
 /// Writes the state following `before` into the transaction (replacing whatever state quads the
 /// change left) and returns it. The bookkeeping quads are not part of the change's `Applied`.
-pub(super) fn bump(tx: &mut Transaction<'_>, before: &StoreState) -> Result<StoreState, StoreError> {
+pub(super) fn bump(
+    tx: &mut Transaction<'_>,
+    before: &StoreState,
+) -> Result<StoreState, StoreError> {
     let next = StoreState {
         id: Some(before.id.clone().unwrap_or_else(fresh_id)),
         generation: before.generation + 1,

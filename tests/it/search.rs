@@ -129,17 +129,21 @@ fn answer_shape_and_bm25_ranking() {
 #[test]
 fn english_stemming_phrases_and_boolean_operators() {
     let s = server();
-    assert!(found(&s, &[("q", "infection")]).contains(&"p2".into()), "stemming");
+    assert!(
+        found(&s, &[("q", "infection")]).contains(&"p2".into()),
+        "stemming"
+    );
     let phrase = found(&s, &[("q", "\"viral infections\"")]);
-    assert_eq!(sorted(phrase), ["p1", "st2"], "p2 has both words, not the phrase");
+    assert_eq!(
+        sorted(phrase),
+        ["p1", "st2"],
+        "p2 has both words, not the phrase"
+    );
     assert_eq!(
         sorted(found(&s, &[("q", "alemtuzumab AND viral")])),
         ["p1", "st2"]
     );
-    assert_eq!(
-        sorted(found(&s, &[("q", "viral NOT alemtuzumab")])),
-        ["p2"]
-    );
+    assert_eq!(sorted(found(&s, &[("q", "viral NOT alemtuzumab")])), ["p2"]);
     assert_eq!(sorted(found(&s, &[("q", "viral -alemtuzumab")])), ["p2"]);
     assert_eq!(
         sorted(found(&s, &[("q", "(reactivation OR conditioning) viral")])),
@@ -152,7 +156,10 @@ fn english_stemming_phrases_and_boolean_operators() {
     assert!(found(&s, &[("q", "pneumonia AND reactivation")]).is_empty());
     // Sources are found by title and authors, concepts by their labels.
     assert_eq!(found(&s, &[("q", "Silva")]), ["src-a"]);
-    assert!(found(&s, &[("q", "Campath")]).contains(&"https://w3id.org/warrant/concept/alemtuzumab".into()));
+    assert!(
+        found(&s, &[("q", "Campath")])
+            .contains(&"https://w3id.org/warrant/concept/alemtuzumab".into())
+    );
 }
 
 #[test]
@@ -163,7 +170,11 @@ fn filters_by_type_concept_and_status() {
         ["st1", "st2"]
     );
     assert_eq!(
-        sorted(found(&s, &[("q", "infections"), ("type", "passage,statement")])).len(),
+        sorted(found(
+            &s,
+            &[("q", "infections"), ("type", "passage,statement")]
+        ))
+        .len(),
         4
     );
     assert_eq!(
@@ -171,7 +182,13 @@ fn filters_by_type_concept_and_status() {
         ["st1"]
     );
     assert_eq!(
-        found(&s, &[("q", "infections"), ("status", "https://w3id.org/warrant/ns#Submitted")]),
+        found(
+            &s,
+            &[
+                ("q", "infections"),
+                ("status", "https://w3id.org/warrant/ns#Submitted")
+            ]
+        ),
         ["st2"]
     );
     // A statement about IVIG is about its broader concept too.
@@ -180,7 +197,13 @@ fn filters_by_type_concept_and_status() {
         ["st1"]
     );
     assert_eq!(
-        found(&s, &[("q", "infections"), ("concept", "https://w3id.org/warrant/concept/alemtuzumab")]),
+        found(
+            &s,
+            &[
+                ("q", "infections"),
+                ("concept", "https://w3id.org/warrant/concept/alemtuzumab")
+            ]
+        ),
         ["st2"]
     );
     // The same filters in the query text.
@@ -200,7 +223,10 @@ fn typos_are_tolerated_in_longer_words() {
     let s = server();
     let (_, body) = search(&s, &[("q", "alemtuzamab")]);
     let found = ids(&body);
-    assert!(found.contains(&"p1".into()) && found.contains(&"st2".into()), "{body}");
+    assert!(
+        found.contains(&"p1".into()) && found.contains(&"st2".into()),
+        "{body}"
+    );
     assert!(
         hit(&body, "p1")["snippet"]
             .as_str()
@@ -209,7 +235,10 @@ fn typos_are_tolerated_in_longer_words() {
         "{body}"
     );
     assert_eq!(sorted(ids(&search(&s, &[("q", "reactivaton")]).1)), ["p2"]);
-    assert_eq!(sorted(ids(&search(&s, &[("q", "viarl")]).1)), ["p1", "p2", "st2"]);
+    assert_eq!(
+        sorted(ids(&search(&s, &[("q", "viarl")]).1)),
+        ["p1", "p2", "st2"]
+    );
     // Short words are not guessed at, and known words are taken as written.
     assert!(ids(&search(&s, &[("q", "vial")]).1).is_empty());
     assert!(ids(&search(&s, &[("q", "rate")]).1) == ["p1"]);
@@ -218,7 +247,10 @@ fn typos_are_tolerated_in_longer_words() {
 #[test]
 fn concept_labels_expand_the_query_both_ways() {
     let s = server();
-    let (_, body) = search(&s, &[("q", "intravenous immunoglobulin"), ("type", "passage")]);
+    let (_, body) = search(
+        &s,
+        &[("q", "intravenous immunoglobulin"), ("type", "passage")],
+    );
     assert_eq!(sorted(ids(&body)), ["p3", "p4"], "p3 only says IVIG");
     assert!(
         hit(&body, "p3")["snippet"]
@@ -267,7 +299,10 @@ fn snippets_are_escaped_html_with_marks() {
         src["snippet"],
         "Immunoglobulin replacement &lt;reviewed&gt; &amp; <mark>revised</mark>"
     );
-    assert_eq!(src["source"]["title"], "Immunoglobulin replacement <reviewed> & revised");
+    assert_eq!(
+        src["source"]["title"],
+        "Immunoglobulin replacement <reviewed> & revised"
+    );
 }
 
 #[test]
@@ -281,10 +316,18 @@ fn bad_searches_are_400_with_a_message() {
         (vec![("q", "the of")], "bad-query", "no searchable word"),
         (vec![], "bad-parameter", "q"),
         (vec![("q", "x"), ("limit", "ten")], "bad-parameter", "limit"),
-        (vec![("q", "x"), ("limit", "5000")], "bad-parameter", "at most"),
+        (
+            vec![("q", "x"), ("limit", "5000")],
+            "bad-parameter",
+            "at most",
+        ),
         (vec![("q", "x"), ("type", "book")], "bad-parameter", "book"),
         (vec![("q", "type:book")], "bad-parameter", "book"),
-        (vec![("q", "x"), ("sort", "date")], "unknown-parameter", "sort"),
+        (
+            vec![("q", "x"), ("sort", "date")],
+            "unknown-parameter",
+            "sort",
+        ),
     ] {
         let (status, body) = search(&s, &params);
         assert_eq!(status, StatusCode::BAD_REQUEST, "{params:?}: {body}");
@@ -295,7 +338,10 @@ fn bad_searches_are_400_with_a_message() {
         );
     }
     let (_, body) = search(&s, &[("q", "a \"b")]);
-    assert_eq!((body["line"].clone(), body["column"].clone()), (1.into(), 3.into()));
+    assert_eq!(
+        (body["line"].clone(), body["column"].clone()),
+        (1.into(), 3.into())
+    );
 }
 
 fn sparql(s: &TestServer, query: &str) -> (StatusCode, Value) {
@@ -329,7 +375,10 @@ fn sparql_service_joins_with_graph_patterns() {
     );
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(column(&body, "hit"), [format!("{ID}p1")]);
-    assert_eq!(column(&body, "title"), ["Transplantation outcomes in refractory arthritis"]);
+    assert_eq!(
+        column(&body, "title"),
+        ["Transplantation outcomes in refractory arthritis"]
+    );
     assert!(column(&body, "snippet")[0].contains("<mark>Alemtuzumab</mark>"));
     assert!(column(&body, "score")[0].parse::<f64>().unwrap() > 0.0);
     let b = &body["results"]["bindings"][0]["score"]["datatype"];
@@ -355,14 +404,29 @@ fn sparql_service_joins_with_graph_patterns() {
     assert_eq!(column(&body, "hit"), [format!("{ID}st1")]);
 
     for (query, needle) in [
-        ("SELECT * WHERE { SERVICE wr:search { ?hit wr:score ?s } }", "wr:query"),
-        ("SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"(unclosed\" } }", "parenthesis"),
-        ("SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"x\" ; wr:colour \"red\" } }", "unknown property"),
-        ("SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"x\" ; wr:type \"book\" } }", "book"),
+        (
+            "SELECT * WHERE { SERVICE wr:search { ?hit wr:score ?s } }",
+            "wr:query",
+        ),
+        (
+            "SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"(unclosed\" } }",
+            "parenthesis",
+        ),
+        (
+            "SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"x\" ; wr:colour \"red\" } }",
+            "unknown property",
+        ),
+        (
+            "SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"x\" ; wr:type \"book\" } }",
+            "book",
+        ),
     ] {
         let (status, body) = sparql(&s, query);
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
-        assert!(body["message"].as_str().unwrap().contains(needle), "{query}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(needle),
+            "{query}: {body}"
+        );
     }
 }
 
@@ -388,7 +452,9 @@ fn the_index_follows_sparql_update() {
     // A source's new title shows on the passages that quote it.
     update(
         &s,
-        &format!("DELETE {{ GRAPH <{FIXTURE_GRAPH}> {{ id:src-b dct:title ?t }} }} INSERT {{ GRAPH <{FIXTURE_GRAPH}> {{ id:src-b dct:title \"Renamed review\" }} }} WHERE {{ GRAPH <{FIXTURE_GRAPH}> {{ id:src-b dct:title ?t }} }}"),
+        &format!(
+            "DELETE {{ GRAPH <{FIXTURE_GRAPH}> {{ id:src-b dct:title ?t }} }} INSERT {{ GRAPH <{FIXTURE_GRAPH}> {{ id:src-b dct:title \"Renamed review\" }} }} WHERE {{ GRAPH <{FIXTURE_GRAPH}> {{ id:src-b dct:title ?t }} }}"
+        ),
     );
     let (_, body) = search(&s, &[("q", "medaka")]);
     assert_eq!(hit(&body, "new")["source"]["title"], "Renamed review");
@@ -414,7 +480,10 @@ fn the_index_follows_the_graph_store_protocol() {
     assert_eq!(found(&s, &[("q", "sighting")]), ["gp"]);
     assert!(found(&s, &[("q", "quokka")]).is_empty());
     // The same resource described in two graphs is one document.
-    assert_eq!(put(&s, "http://example.org/g/other", &passage("bilby")), StatusCode::CREATED);
+    assert_eq!(
+        put(&s, "http://example.org/g/other", &passage("bilby")),
+        StatusCode::CREATED
+    );
     let (_, body) = search(&s, &[("q", "sighting")]);
     assert_eq!(body["total"], 1, "{body}");
     // POST adds; DELETE of a graph removes what only it said.
@@ -436,7 +505,11 @@ fn the_index_follows_the_graph_store_protocol() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert!(found(&s, &[("q", "numbat")]).is_empty(), "no stale hit");
-    assert_eq!(found(&s, &[("q", "bilby")]), ["gp"], "still said by the other graph");
+    assert_eq!(
+        found(&s, &[("q", "bilby")]),
+        ["gp"],
+        "still said by the other graph"
+    );
     // Replacing the whole dataset.
     let r = client()
         .put(s.url("/store"))
@@ -470,7 +543,14 @@ fn a_missing_damaged_or_stale_index_is_rebuilt_at_start() {
     let data = dir.path().join("data");
     let index = data.join("search");
     let s = disk_server(&data);
-    assert_eq!(put(&s, "http://example.org/g/1", "id:d1 a wr:Passage ; wr:text \"A narwhal.\" ."), StatusCode::CREATED);
+    assert_eq!(
+        put(
+            &s,
+            "http://example.org/g/1",
+            "id:d1 a wr:Passage ; wr:text \"A narwhal.\" ."
+        ),
+        StatusCode::CREATED
+    );
     stop(s);
     assert!(index.join("meta.json").exists());
 
@@ -508,7 +588,14 @@ fn a_missing_damaged_or_stale_index_is_rebuilt_at_start() {
     let copy = dir.path().join("index-copy");
     copy_dir(&index, &copy);
     let s = disk_server(&data);
-    assert_eq!(put(&s, "http://example.org/g/2", "id:d2 a wr:Passage ; wr:text \"An okapi.\" ."), StatusCode::CREATED);
+    assert_eq!(
+        put(
+            &s,
+            "http://example.org/g/2",
+            "id:d2 a wr:Passage ; wr:text \"An okapi.\" ."
+        ),
+        StatusCode::CREATED
+    );
     update(&s, "DROP GRAPH <http://example.org/g/1>");
     stop(s);
     std::fs::remove_dir_all(&index).unwrap();
@@ -533,14 +620,21 @@ fn copy_dir(from: &Path, to: &Path) {
 fn warrant_load_and_warrant_search_keep_and_read_the_index() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    std::fs::copy(repo_root().join("tests/fixtures/search/evidence.ttl"), cwd.join("evidence.ttl")).unwrap();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/search/evidence.ttl"),
+        cwd.join("evidence.ttl"),
+    )
+    .unwrap();
     let (ok, _, err) = cli(cwd, &["load", "evidence.ttl"]);
     assert!(ok, "{err}");
     let (ok, out, err) = cli(cwd, &["search", "alemtuzamab viral", "--type", "passage"]);
     assert!(ok, "{err}");
     let body: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(ids(&body), ["p1"]);
-    assert_eq!(body["hits"][0]["source"]["title"], "Transplantation outcomes in refractory arthritis");
+    assert_eq!(
+        body["hits"][0]["source"]["title"],
+        "Transplantation outcomes in refractory arthritis"
+    );
 
     // Loading the file again after an edit replaces its graph: no duplicate, no stale hit.
     let edited = fixture().replace("Alemtuzumab conditioning", "Campath conditioning");
@@ -550,15 +644,35 @@ fn warrant_load_and_warrant_search_keep_and_read_the_index() {
     let (_, out, _) = cli(cwd, &["search", "conditioning"]);
     let body: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(body["total"], 1, "{body}");
-    assert!(body["hits"][0]["snippet"].as_str().unwrap().starts_with("<mark>Campath</mark>") || body["hits"][0]["snippet"].as_str().unwrap().contains("Campath"));
+    assert!(
+        body["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .starts_with("<mark>Campath</mark>")
+            || body["hits"][0]["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("Campath")
+    );
     // `warrant update` keeps it too, and SERVICE wr:search works from `warrant query`.
-    let (ok, _, err) = cli(cwd, &["update", "DELETE WHERE { GRAPH ?g { <https://w3id.org/warrant/id/p1> ?p ?o } }"]);
+    let (ok, _, err) = cli(
+        cwd,
+        &[
+            "update",
+            "DELETE WHERE { GRAPH ?g { <https://w3id.org/warrant/id/p1> ?p ?o } }",
+        ],
+    );
     assert!(ok, "{err}");
     let (_, out, _) = cli(cwd, &["search", "conditioning"]);
     assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["total"], 0);
     let (ok, out, err) = cli(
         cwd,
-        &["query", "SELECT ?hit WHERE { SERVICE <https://w3id.org/warrant/ns#search> { ?hit <https://w3id.org/warrant/ns#query> \"IVIG\" ; <https://w3id.org/warrant/ns#type> \"statement\" } }", "--format", "csv"],
+        &[
+            "query",
+            "SELECT ?hit WHERE { SERVICE <https://w3id.org/warrant/ns#search> { ?hit <https://w3id.org/warrant/ns#query> \"IVIG\" ; <https://w3id.org/warrant/ns#type> \"statement\" } }",
+            "--format",
+            "csv",
+        ],
     );
     assert!(ok, "{err}");
     assert!(out.contains(&format!("{ID}st1")), "{out}");
@@ -570,18 +684,42 @@ fn warrant_load_and_warrant_search_keep_and_read_the_index() {
 fn the_shipped_evidence_is_searchable() {
     let s = TestServer::start(&["--memory"]);
     let (_, body) = search(&s, &[("q", "alemtuzamab viral"), ("type", "passage")]);
+    assert!(ids(&body).contains(&"seed-answer-p05".into()), "{body}");
     assert!(
-        ids(&body).contains(&"seed-answer-p05".into()),
-        "{body}"
+        hit(&body, "seed-answer-p05")["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>alemtuzumab</mark>")
     );
-    assert!(hit(&body, "seed-answer-p05")["snippet"]
-        .as_str()
-        .unwrap()
-        .contains("<mark>alemtuzumab</mark>"));
-    let ivig = found(&s, &[("q", "intravenous immunoglobulin"), ("type", "passage"), ("limit", "100")]);
-    let only_ivig = found(&s, &[("q", "\"IVIG\" -\"intravenous immunoglobulin\""), ("type", "passage"), ("limit", "100")]);
+    let ivig = found(
+        &s,
+        &[
+            ("q", "intravenous immunoglobulin"),
+            ("type", "passage"),
+            ("limit", "100"),
+        ],
+    );
+    let only_ivig = found(
+        &s,
+        &[
+            ("q", "\"IVIG\" -\"intravenous immunoglobulin\""),
+            ("type", "passage"),
+            ("limit", "100"),
+        ],
+    );
     assert!(!only_ivig.is_empty());
-    assert!(only_ivig.iter().all(|p| ivig.contains(p)), "synonym expansion finds IVIG-only passages");
-    let (_, body) = search(&s, &[("q", "IVIG"), ("type", "statement"), ("status", "approved"), ("limit", "100")]);
+    assert!(
+        only_ivig.iter().all(|p| ivig.contains(p)),
+        "synonym expansion finds IVIG-only passages"
+    );
+    let (_, body) = search(
+        &s,
+        &[
+            ("q", "IVIG"),
+            ("type", "statement"),
+            ("status", "approved"),
+            ("limit", "100"),
+        ],
+    );
     assert!(body["total"].as_u64().unwrap() > 0, "{body}");
 }
