@@ -174,9 +174,9 @@ impl WarrantStore {
     /// Applies a change atomically: every operation in order, then one commit. On error nothing is
     /// written. This is the single function through which all writes pass.
     ///
-    /// Writes are serialised. A change that did anything bumps the store's [`StoreState`](super::StoreState) in the
-    /// same transaction; after the commit the registered [`WriteObserver`](super::WriteObserver)s
-    /// are told, before this returns.
+    /// Writes are serialised. A change that did anything bumps the store's
+    /// [`StoreState`](super::StoreState) in the same transaction; after the commit the registered
+    /// [`WriteObserver`](super::WriteObserver)s are told, before this returns.
     pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
         let _serialised = self
             .hooks
