@@ -11,6 +11,7 @@ pub mod http;
 pub mod load;
 pub mod queries;
 pub mod reason;
+pub mod search;
 pub mod store;
 pub mod validate;
 pub mod vocab;

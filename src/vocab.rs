@@ -77,3 +77,85 @@ pub const ORIGIN: NamedNodeRef<'_> =
 /// `wr:editedSinceLoad`: a file graph was changed by an edit after its file was loaded (catalog).
 pub const EDITED_SINCE_LOAD: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#editedSinceLoad");
+/// `rdf:type`.
+pub const RDF_TYPE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/1999/02/22-rdf-syntax-ns#type");
+/// `wr:Passage`: a verbatim span of a source's text (indexed for search).
+pub const PASSAGE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#Passage");
+/// `wr:Statement`: a curated claim (indexed for search).
+pub const STATEMENT: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#Statement");
+/// `wr:Source`: something evidence is taken from (indexed for search by title and authors).
+pub const SOURCE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#Source");
+/// `wr:text`: the text of a passage or statement.
+pub const TEXT: NamedNodeRef<'_> = NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#text");
+/// `wr:inSource`: passage -> the source it quotes.
+pub const IN_SOURCE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#inSource");
+/// `wr:about`: statement -> a concept it is about.
+pub const ABOUT: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#about");
+/// `wr:population`: source -> a concept characterising the population studied.
+pub const POPULATION: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#population");
+/// `wr:reviewStatus`: statement, policy or source -> its `wr:ReviewStatus`.
+pub const REVIEW_STATUS: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#reviewStatus");
+/// `cito:citesAsEvidence`: statement -> a source it cites.
+pub const CITES_AS_EVIDENCE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://purl.org/spar/cito/citesAsEvidence");
+/// `dct:creator`: an author of a source (literal).
+pub const DCT_CREATOR: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://purl.org/dc/terms/creator");
+/// `skos:Concept`.
+pub const SKOS_CONCEPT: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#Concept");
+/// `skos:prefLabel`: a concept's preferred label (a synonym for search).
+pub const SKOS_PREF_LABEL: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#prefLabel");
+/// `skos:altLabel`: another label users type for a concept (a synonym for search).
+pub const SKOS_ALT_LABEL: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#altLabel");
+/// `skos:broader`: concept -> a broader concept (a statement about a concept is about its broader
+/// concepts too, for search).
+pub const SKOS_BROADER: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#broader");
+
+/// `wr:storeId`: random identifier of a store, written once in the catalog graph (record), so that
+/// a search index built from another store is never taken for this one's.
+pub const STORE_ID: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#storeId");
+/// `wr:generation`: number of committed changes of a store (catalog graph, record); derived indexes
+/// record the generation they reflect.
+pub const GENERATION: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#generation");
+
+/// `wr:search`: the SPARQL `SERVICE` answered by the full-text index.
+pub const SEARCH_SERVICE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#search");
+/// `wr:query`: inside `SERVICE wr:search`, the search text (literal).
+pub const SEARCH_QUERY: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#query");
+/// `wr:score`: inside `SERVICE wr:search`, the BM25 score of a hit.
+pub const SEARCH_SCORE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#score");
+/// `wr:snippet`: inside `SERVICE wr:search`, the highlighted snippet of a hit (HTML).
+pub const SEARCH_SNIPPET: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#snippet");
+/// `wr:type`: inside `SERVICE wr:search`, the kind of document wanted ("passage", wr:Passage…).
+pub const SEARCH_TYPE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#type");
+/// `wr:limit`: inside `SERVICE wr:search`, the largest number of hits returned.
+pub const SEARCH_LIMIT: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#limit");
+/// `wr:concept`: inside `SERVICE wr:search`, keep hits about this concept (or a narrower one).
+pub const SEARCH_CONCEPT: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#concept");
+/// `wr:status`: inside `SERVICE wr:search`, keep hits with this review status.
+pub const SEARCH_STATUS: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#status");
+/// `wr:source`: inside `SERVICE wr:search`, binds the source a hit is quoted from or cites.
+pub const SEARCH_SOURCE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#source");

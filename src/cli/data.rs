@@ -2,6 +2,7 @@
 
 use crate::load::{collect_paths, parse_file};
 use crate::queries;
+use crate::search::IndexLocation;
 use crate::store::{
     Change, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm, WarrantStore, catalog_entry,
     catalog_quads, parse_query, parse_update, sha256_hex, write_results,
@@ -20,6 +21,10 @@ pub struct LoadArgs {
     /// Files or folders to load.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Rule sets to materialise after loading, comma-separated, or `none` (default: rdfs,skos,clinical;
+    /// rules are read from ./queries/rules, else the copy built into the binary).
+    #[arg(long, value_name = "SETS")]
+    pub rules: Option<String>,
 }
 
 /// Options of `warrant query`.
@@ -73,6 +78,20 @@ fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
     })
 }
 
+/// Opens the store with its search index attached: writes keep the index in step, queries can use
+/// `SERVICE wr:search`.
+fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
+    let store = open(data, mode)?;
+    super::search::attach_search(&store, &IndexLocation::Disk(super::search::index_dir(data)))?;
+    Ok(store)
+}
+
+/// Runs a full-text search (see [`super::search::run`]).
+pub fn search(data: &Path, args: super::search::SearchArgs) -> Result<()> {
+    let store = open(data, DatasetMode::default())?;
+    super::search::run(&store, data, args)
+}
+
 /// Loads files, one graph per file, each replacing its previous content — all in one change.
 pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
@@ -87,7 +106,7 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         !files.is_empty(),
         "no loadable files found (.ttl .nt .nq .trig .rdf .owl .jsonld .rq, optionally .gz)"
     );
-    let store = open(data, DatasetMode::default())?;
+    let store = open_searchable(data, DatasetMode::default())?;
     let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -121,6 +140,20 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     bar.set_message("writing");
     let applied = store.apply(change).context("writing to the store")?;
     bar.finish_and_clear();
+    if let Some(sets) = super::serve::rule_sets(args.rules.as_deref(), false) {
+        let root = crate::load::DataRoot::detect(&cwd);
+        let files = crate::load::collect_files(&root).context("reading the rules")?;
+        let rules = crate::reason::rules_from_files(&files, &sets).context("reading the rules")?;
+        let config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
+        let stats = crate::reason::Reasoner::from_rules(config, rules)
+            .materialize(store.oxigraph())
+            .context("materialising the inferred graph")?;
+        eprintln!(
+            "inferred graph: {} triples ({})",
+            stats.inferred,
+            sets.join(",")
+        );
+    }
     eprintln!(
         "loaded {} file(s), {quads} quads ({} new, {} removed)",
         files.len(),
@@ -137,7 +170,7 @@ pub fn query(data: &Path, args: QueryArgs) -> Result<()> {
     } else {
         DatasetMode::default()
     };
-    let store = open(data, mode)?;
+    let store = open_searchable(data, mode)?;
     let (parsed, bindings) = if let Some(name) = &args.name {
         let (named, parsed) = queries::get(&store, name)?;
         let values = args
@@ -187,7 +220,7 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
         _ => bail!("give the update inline or with --file"),
     };
     let update = parse_update(&text, None)?;
-    let store = open(data, DatasetMode::default())?;
+    let store = open_searchable(data, DatasetMode::default())?;
     let applied = store.apply(Change::one(Op::Update {
         update,
         using_default: Vec::new(),

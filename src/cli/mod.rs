@@ -2,8 +2,10 @@
 //! command runs against the library. Only this module knows the terminal.
 
 mod data;
+mod search;
 mod serve;
 mod validate;
+mod why;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -35,8 +37,12 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// Explain why a triple holds: its proof tree down to asserted triples.
+    Why(why::WhyArgs),
     /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
     Validate(validate::ValidateArgs),
+    /// Full-text search over passages, statements, sources and concepts (JSON on stdout).
+    Search(search::SearchArgs),
 }
 
 /// Runs the parsed command line.
@@ -47,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::Why(args) => why::run(&cli.data, args),
         Command::Validate(args) => {
             if validate::run(args)? {
                 Ok(())
@@ -54,5 +61,6 @@ pub fn run(cli: Cli) -> Result<()> {
                 Err(anyhow::anyhow!("the data does not conform to the shapes"))
             }
         }
+        Command::Search(args) => data::search(&cli.data, args),
     }
 }

@@ -1,8 +1,10 @@
-//! `warrant serve`: open the store, bring the default data up to date, serve until Ctrl-C / SIGTERM.
+//! `warrant serve`: open the store and its search index, bring the default data up to date, serve
+//! until Ctrl-C / SIGTERM.
 
 use crate::config::{DEFAULT_BIND, ServeConfig, StoreLocation};
 use crate::http::{self, AppState};
 use crate::load::{DataRoot, collect_files};
+use crate::search::IndexLocation;
 use crate::store::{DatasetMode, WarrantStore, sync_files};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -38,6 +40,11 @@ pub struct ServeArgs {
     /// Do not load the default data at all (an empty store, e.g. for conformance tests).
     #[arg(long)]
     pub no_default_data: bool,
+    /// Rule sets kept materialised in the inferred graph, comma-separated (`rdfs,owl2rl,skos,clinical`),
+    /// or `none`. Default: the sets the shipped evidence needs (rdfs, skos, clinical); none with
+    /// --no-default-data.
+    #[arg(long, value_name = "SETS")]
+    pub rules: Option<String>,
     /// Largest request body accepted, in bytes (suffixes K, M, G, KiB, MiB, GiB allowed).
     #[arg(long, default_value = "16MiB", value_parser = parse_size, value_name = "SIZE")]
     pub body_limit: usize,
@@ -107,6 +114,13 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             })?
         }
     };
+    let search = super::search::attach_search(
+        &store,
+        &match &config.location {
+            StoreLocation::Memory => IndexLocation::Memory,
+            StoreLocation::Disk(dir) => IndexLocation::Disk(super::search::index_dir(dir)),
+        },
+    )?;
     if !args.no_default_data {
         let files = collect_files(&config.data_root).context("reading the default data")?;
         let report = sync_files(&store, &files).context("loading the default data")?;
@@ -125,6 +139,22 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             tracing::info!(file = %path, "file gone: graph dropped");
         }
     }
+    if let Some(sets) = rule_sets(args.rules.as_deref(), args.no_default_data) {
+        let mut files = collect_files(&config.data_root).context("reading the rules")?;
+        if !files
+            .iter()
+            .any(|f| f.rel_path.starts_with("queries/rules/"))
+        {
+            // a data root without rules uses the rule sets built into the binary
+            files = collect_files(&DataRoot::Embedded).context("reading the built-in rules")?;
+        }
+        let rules = crate::reason::rules_from_files(&files, &sets).context("reading the rules")?;
+        let rule_config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
+        let (live, stats) = crate::reason::LiveReasoner::start(&store, rule_config, rules)
+            .context("materialising the inferred graph")?;
+        tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date");
+        store.add_observer(std::sync::Arc::new(live));
+    }
     if config.admin_token.is_none() {
         tracing::warn!("no --admin-token: every write is refused");
     }
@@ -139,12 +169,35 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         let local = listener.local_addr()?;
         tracing::info!("Warrant listening on http://{local}");
         println!("Warrant listening on http://{local}");
-        http::serve(listener, AppState::new(store, config), shutdown_signal())
-            .await
-            .context("serving HTTP")?;
+        http::serve(
+            listener,
+            AppState::new(store, search, config),
+            shutdown_signal(),
+        )
+        .await
+        .context("serving HTTP")?;
         tracing::info!("shut down cleanly");
         Ok(())
     })
+}
+
+/// The rule sets to run: `--rules` as given (`none` or empty for none), else the default sets unless
+/// the default data is off.
+pub fn rule_sets(rules: Option<&str>, no_default_data: bool) -> Option<Vec<String>> {
+    let sets: Vec<String> = match rules {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "none")
+            .map(str::to_owned)
+            .collect(),
+        None if no_default_data => Vec::new(),
+        None => crate::reason::RuleConfig::DEFAULT_SETS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    };
+    (!sets.is_empty()).then_some(sets)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -7,38 +7,44 @@ mod graph_store;
 mod negotiate;
 mod queries;
 mod request;
+mod search;
 mod sparql;
 mod update;
+pub mod why;
 
 pub use error::ApiError;
 
 use crate::config::ServeConfig;
+use crate::search::SearchIndex;
 use crate::store::WarrantStore;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use std::sync::Arc;
 use tower_http::cors::{Any, CorsLayer};
 
-/// What every handler can reach: the store and the configuration.
+/// What every handler can reach: the store, its search index and the configuration.
 #[derive(Clone)]
 pub struct AppState {
     /// The store (shared; cheap to clone).
     pub store: WarrantStore,
+    /// The full-text index, kept in step with the store (shared; cheap to clone).
+    pub search: SearchIndex,
     /// Settings of this server.
     pub config: Arc<ServeConfig>,
 }
 
 impl AppState {
-    /// State over a store with the given settings.
-    pub fn new(store: WarrantStore, config: ServeConfig) -> Self {
+    /// State over a store and its search index with the given settings.
+    pub fn new(store: WarrantStore, search: SearchIndex, config: ServeConfig) -> Self {
         Self {
             store,
+            search,
             config: Arc::new(config),
         }
     }
 }
 
-/// The whole application: SPARQL protocol, updates, Graph Store Protocol and named queries.
+/// The whole application: SPARQL protocol, updates, Graph Store Protocol, named queries and search.
 pub fn app(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -51,6 +57,8 @@ pub fn app(state: AppState) -> Router {
     let reads = Router::new()
         .merge(sparql::router())
         .merge(queries::router())
+        .merge(search::router())
+        .merge(why::router())
         .layer(cors);
     Router::new()
         .merge(reads)
@@ -60,7 +68,7 @@ pub fn app(state: AppState) -> Router {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store and /queries",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries and /search",
             )
         })
         .layer(DefaultBodyLimit::disable())

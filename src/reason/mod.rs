@@ -70,6 +70,7 @@ mod derivs;
 mod engine;
 mod filter;
 mod index;
+mod live;
 mod persist;
 mod reasoner;
 mod rule;
@@ -77,6 +78,7 @@ mod state;
 pub mod vocab;
 mod why;
 
+pub use live::{LiveReasoner, rules_from_files};
 pub use persist::is_asserted_graph;
 pub use reasoner::{Reasoner, RuleConfig, Stats};
 pub use rule::{Rule, load_rule_sets, parse_rule};

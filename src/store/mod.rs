@@ -7,15 +7,19 @@
 
 mod bind;
 mod error;
+mod hooks;
 mod query;
 mod results;
+mod state;
 mod sync;
 mod update;
 mod write;
 
 pub use error::StoreError;
+pub use hooks::{ServiceError, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
 pub use results::{OutputFormat, write_results};
+pub use state::StoreState;
 pub use sync::{DEFAULT_DATA, SyncReport, catalog_entry, catalog_quads, sha256_hex, sync_files};
 pub use update::parse_update;
 pub use write::{Applied, Change, Op};
@@ -24,6 +28,7 @@ use crate::vocab;
 use oxigraph::model::{GraphName, NamedOrBlankNode};
 use oxigraph::store::Store;
 use std::path::Path;
+use std::sync::Arc;
 
 /// How the default graph of a query without a dataset description is formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,11 +40,13 @@ pub enum DatasetMode {
     Strict,
 }
 
-/// Warrant's store: Oxigraph plus the dataset mode. Cheap to clone (shares the same database).
+/// Warrant's store: Oxigraph plus the dataset mode. Cheap to clone (shares the same database and
+/// the same registered observers and SERVICE handlers).
 #[derive(Clone)]
 pub struct WarrantStore {
     store: Store,
     mode: DatasetMode,
+    hooks: Arc<hooks::Hooks>,
 }
 
 impl WarrantStore {
@@ -53,7 +60,11 @@ impl WarrantStore {
             path: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        Ok(Self { store, mode })
+        Ok(Self {
+            store,
+            mode,
+            hooks: Arc::default(),
+        })
     }
 
     /// A fresh store in memory (nothing written to disk).
@@ -61,6 +72,7 @@ impl WarrantStore {
         Ok(Self {
             store: Store::new()?,
             mode,
+            hooks: Arc::default(),
         })
     }
 
@@ -91,6 +103,11 @@ impl WarrantStore {
     /// Whether a named graph exists (it may be empty).
     pub fn has_graph(&self, graph: &oxigraph::model::NamedNode) -> Result<bool, StoreError> {
         Ok(self.store.contains_named_graph(graph)?)
+    }
+
+    /// The state of the store as last committed (see [`StoreState`]).
+    pub fn state(&self) -> Result<StoreState, StoreError> {
+        state::read(&self.store)
     }
 
     /// Number of quads in the whole dataset.

@@ -83,6 +83,9 @@ impl WarrantStore {
         }
         let has_own_dataset = query.dataset().is_some();
         let mut evaluator = SparqlEvaluator::new();
+        for (name, handler) in self.hooks.services() {
+            evaluator = evaluator.with_service_handler(name, handler);
+        }
         if let Some(token) = cancel {
             evaluator = evaluator.with_cancellation_token(token);
         }

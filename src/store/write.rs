@@ -5,7 +5,7 @@
 //! absent ones not "removed"), so that later stages (inferred graph, search index, change sets) can
 //! follow the store precisely. A change that fails at any step is rolled back whole.
 
-use super::{StoreError, WarrantStore, update};
+use super::{StoreError, WarrantStore, state, update};
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::store::Transaction;
@@ -70,6 +70,18 @@ pub struct Applied {
     pub removed: Vec<Quad>,
     /// Named graphs that did not exist before and do now.
     pub created_graphs: Vec<NamedNode>,
+    /// Named graphs that existed before and do not now (even when they were empty).
+    pub dropped_graphs: Vec<NamedNode>,
+}
+
+impl Applied {
+    /// Whether the change did nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.created_graphs.is_empty()
+            && self.dropped_graphs.is_empty()
+    }
 }
 
 /// Exact bookkeeping of a transaction's effect.
@@ -78,6 +90,7 @@ pub(super) struct Diff<'a, 'b> {
     added: HashSet<Quad>,
     removed: HashSet<Quad>,
     created: Vec<NamedNode>,
+    dropped: Vec<NamedNode>,
 }
 
 impl<'a, 'b> Diff<'a, 'b> {
@@ -87,6 +100,7 @@ impl<'a, 'b> Diff<'a, 'b> {
             added: HashSet::new(),
             removed: HashSet::new(),
             created: Vec::new(),
+            dropped: Vec::new(),
         }
     }
 
@@ -133,7 +147,11 @@ impl<'a, 'b> Diff<'a, 'b> {
 
     fn note_graph(&mut self, graph: &NamedNode) -> Result<(), StoreError> {
         if !self.graph_exists(graph)? && !self.created.contains(graph) {
-            self.created.push(graph.clone());
+            if self.dropped.contains(graph) {
+                self.dropped.retain(|d| d != graph);
+            } else {
+                self.created.push(graph.clone());
+            }
         }
         Ok(())
     }
@@ -149,8 +167,13 @@ impl<'a, 'b> Diff<'a, 'b> {
         }
         if drop {
             if let GraphName::NamedNode(g) = graph {
+                let existed = self.graph_exists(g)?;
                 self.tx.remove_named_graph(g)?;
+                let was_created = self.created.contains(g);
                 self.created.retain(|c| c != g);
+                if existed && !was_created && !self.dropped.contains(g) {
+                    self.dropped.push(g.clone());
+                }
             }
         }
         Ok(())
@@ -166,6 +189,7 @@ impl<'a, 'b> Diff<'a, 'b> {
             added: self.added.into_iter().collect(),
             removed: self.removed.into_iter().collect(),
             created_graphs: self.created,
+            dropped_graphs: self.dropped,
         }
     }
 }
@@ -173,8 +197,18 @@ impl<'a, 'b> Diff<'a, 'b> {
 impl WarrantStore {
     /// Applies a change atomically: every operation in order, then one commit. On error nothing is
     /// written. This is the single function through which all writes pass.
+    ///
+    /// Writes are serialised. A change that did anything bumps the store's
+    /// [`StoreState`](super::StoreState) in the same transaction; after the commit the registered
+    /// [`WriteObserver`](super::WriteObserver)s are told, before this returns.
     pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
+        let _serialised = self
+            .hooks
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut tx = self.store.start_transaction()?;
+        let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);
         for op in change.ops.iter().cloned() {
             match op {
@@ -208,11 +242,20 @@ impl WarrantStore {
                 Op::ClearGraph(graph) => diff.clear(&graph, false)?,
             }
         }
-        let applied = diff.finish();
+        let mut applied = diff.finish();
+        applied.removed.retain(|q| !state::is_state_quad(q));
+        applied.added.retain(|q| !state::is_state_quad(q));
+        if applied.is_empty() {
+            return Ok(applied);
+        }
+        let after = state::bump(&mut tx, &before)?;
         if !change.from_files {
             mark_edited_file_graphs(&mut tx, &applied);
         }
         tx.commit()?;
+        for observer in self.hooks.observers() {
+            observer.committed(self, &applied, &after);
+        }
         Ok(applied)
     }
 }

@@ -8,6 +8,7 @@ mod lifecycle;
 mod lubm;
 mod named_queries;
 mod reason;
+mod search;
 mod shacl_w3c;
 mod shapes_invalid;
 mod sparql_protocol;

@@ -436,3 +436,89 @@ fn reasoner_refuses_a_rule_set_with_a_bad_rule() {
         "{unknown}"
     );
 }
+
+/// The served store keeps an inferred graph current and explains it over HTTP.
+#[test]
+fn served_inferences_follow_writes_and_are_explained() {
+    use crate::support::{TOKEN, TestServer, client, count};
+    let root = crate::support::repo_root().join("tests/fixtures/root");
+    let server = TestServer::start(&[
+        "--memory",
+        "--root",
+        root.to_str().unwrap(),
+        "--admin-token",
+        TOKEN,
+        "--rules",
+        "rdfs",
+    ]);
+    let c = client();
+    let ask = |q: &str| -> u64 {
+        count(
+            &c.get(server.url("/sparql"))
+                .query(&[("query", q)])
+                .send()
+                .unwrap()
+                .json()
+                .unwrap(),
+        )
+    };
+    let medicines = "SELECT (COUNT(*) AS ?n) WHERE { ?d a <http://example.org/Medicine> }";
+    assert_eq!(ask(medicines), 0);
+    let r = c.post(server.url("/update")).bearer_auth(TOKEN)
+        .form(&[("update", "INSERT DATA { <http://example.org/Drug> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <http://example.org/Medicine> }")])
+        .send().unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(
+        ask(medicines),
+        3,
+        "the write updated the inferred graph before returning"
+    );
+    let why: serde_json::Value = c
+        .get(server.url("/why"))
+        .query(&[
+            ("s", "http://example.org/ivig"),
+            ("p", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ("o", "http://example.org/Medicine"),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let step = &why["derivations"][0];
+    assert!(step["rule"].as_str().unwrap().contains("rdfs"), "{why}");
+    assert_eq!(step["premises"].as_array().unwrap().len(), 2, "{why}");
+    let dot = c
+        .get(server.url("/why"))
+        .query(&[
+            ("s", "http://example.org/ivig"),
+            ("p", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ("o", "http://example.org/Medicine"),
+            ("format", "dot"),
+        ])
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(dot.starts_with("digraph"), "{dot}");
+    let r = c.post(server.url("/update")).bearer_auth(TOKEN)
+        .form(&[("update", "DELETE DATA { <http://example.org/Drug> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <http://example.org/Medicine> }")])
+        .send().unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(ask(medicines), 0, "a deletion retracts what rested on it");
+    let r = c
+        .get(server.url("/why"))
+        .query(&[
+            ("s", "http://example.org/ivig"),
+            ("p", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ("o", "http://example.org/Medicine"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
+    let r = c
+        .get(server.url("/why"))
+        .query(&[("s", "http://example.org/ivig")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::BAD_REQUEST);
+}

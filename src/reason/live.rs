@@ -1,0 +1,99 @@
+//! Keeping the inferred graph current while the store changes: rules read from the data root (disk or
+//! embedded), materialised at start, then maintained after every committed write as a store observer.
+
+use super::{ReasonError, Reasoner, Rule, RuleConfig, Stats, parse_rule};
+use crate::load::SourceFile;
+use crate::store::{Applied, StoreState, WarrantStore, WriteObserver};
+use crate::vocab;
+use oxigraph::model::{GraphName, Quad, Triple};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Parses the rules of the chosen sets from loaded files (`queries/rules/<set>/NN-name.rq`).
+///
+/// A set with no rule file is an error, so a typo in `--rules` never silently disables reasoning.
+pub fn rules_from_files(files: &[SourceFile], sets: &[String]) -> Result<Vec<Rule>, ReasonError> {
+    let mut rules = Vec::new();
+    for set in sets {
+        let prefix = format!("queries/rules/{set}/");
+        let mut found = false;
+        for file in files.iter().filter(|f| f.rel_path.starts_with(&prefix)) {
+            if !file.rel_path.ends_with(".rq") {
+                continue;
+            }
+            found = true;
+            let text = String::from_utf8_lossy(&file.bytes);
+            rules.push(parse_rule(set, Path::new(&file.rel_path), &text)?);
+        }
+        if !found {
+            return Err(ReasonError::UnknownRuleSet {
+                name: set.clone(),
+                dir: "queries/rules".into(),
+            });
+        }
+    }
+    Ok(rules)
+}
+
+/// A reasoner attached to a store: every committed change updates the inferred graph before the
+/// write returns (additions semi-naively, deletions by DRed; see [`Reasoner::apply`]).
+pub struct LiveReasoner {
+    reasoner: Mutex<Reasoner>,
+}
+
+impl LiveReasoner {
+    /// Materialises the rules over `store` and returns the reasoner, ready to be registered with
+    /// [`WarrantStore::add_observer`].
+    pub fn start(
+        store: &WarrantStore,
+        config: RuleConfig,
+        rules: Vec<Rule>,
+    ) -> Result<(Self, Stats), ReasonError> {
+        let mut reasoner = Reasoner::from_rules(config, rules);
+        let stats = reasoner.materialize(store.oxigraph())?;
+        Ok((
+            Self {
+                reasoner: Mutex::new(reasoner),
+            },
+            stats,
+        ))
+    }
+}
+
+/// The asserted triples a change touched (record graphs and the inferred graph are not premises).
+fn asserted_triples(quads: &[Quad]) -> Vec<Triple> {
+    quads
+        .iter()
+        .filter(|q| match &q.graph_name {
+            GraphName::NamedNode(g) => {
+                !vocab::is_record_graph(g.as_str()) && g.as_ref() != vocab::INFERRED_GRAPH
+            }
+            _ => true,
+        })
+        .map(|q| Triple::from(q.clone()))
+        .collect()
+}
+
+impl WriteObserver for LiveReasoner {
+    fn committed(&self, store: &WarrantStore, applied: &Applied, _state: &StoreState) {
+        let added = asserted_triples(&applied.added);
+        let removed = asserted_triples(&applied.removed);
+        if added.is_empty() && removed.is_empty() {
+            return;
+        }
+        let mut reasoner = self
+            .reasoner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match reasoner.apply(store.oxigraph(), &added, &removed) {
+            Ok(stats) => tracing::debug!(?stats, "inferred graph updated"),
+            Err(e) => {
+                tracing::error!("keeping the inferred graph current failed: {e}; recomputing");
+                reasoner.reset();
+                if let Err(e) = reasoner.materialize(store.oxigraph()) {
+                    tracing::error!("recomputing the inferred graph failed: {e}");
+                }
+            }
+        }
+    }
+}

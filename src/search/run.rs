@@ -1,0 +1,131 @@
+//! Running a search: parse, compile against the current index state, rank, page, and cut snippets.
+
+use super::documents::DocType;
+use super::index::SearchIndex;
+use super::parse::{FilterField, parse};
+use super::query::{Compiler, filter_query};
+use super::snippet::{self, Matcher};
+use super::{Hit, MAX_LIMIT, SearchError, SearchRequest, SearchResults, SourceRef};
+use std::sync::{Arc, PoisonError};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::{Field, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+impl SearchIndex {
+    /// Runs a search. Syntax errors and unusable filters are reported, never answered with a guess;
+    /// an index that could not follow the store refuses to answer ([`SearchError::Unavailable`]).
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        if let Some(why) = self
+            .inner
+            .failure
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        {
+            return Err(SearchError::Unavailable(why));
+        }
+        if request.limit > MAX_LIMIT {
+            return Err(SearchError::BadParameter(format!(
+                "limit must be at most {MAX_LIMIT}"
+            )));
+        }
+        let node = parse(&request.query)?;
+        let fields = self.inner.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if !request.types.is_empty() {
+            let any_type = request
+                .types
+                .iter()
+                .map(|t| {
+                    Ok((
+                        Occur::Should,
+                        filter_query(fields, FilterField::Type, t.as_str())?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, SearchError>>()?;
+            filters.push(Box::new(BooleanQuery::new(any_type)));
+        }
+        if let Some(concept) = non_empty(&request.concept) {
+            filters.push(filter_query(fields, FilterField::Concept, concept)?);
+        }
+        if let Some(status) = non_empty(&request.status) {
+            filters.push(filter_query(fields, FilterField::Status, status)?);
+        }
+        let synonyms = Arc::clone(
+            &self
+                .inner
+                .synonyms
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let searcher = self.inner.reader.searcher();
+        let compiled = Compiler::new(fields, &synonyms, &searcher).compile(&node, filters)?;
+        let (total, top) = if request.limit == 0 {
+            (searcher.search(&compiled.query, &Count)?, Vec::new())
+        } else {
+            searcher.search(
+                &compiled.query,
+                &(
+                    Count,
+                    TopDocs::with_limit(request.limit)
+                        .and_offset(request.offset)
+                        .order_by_score(),
+                ),
+            )?
+        };
+        let hits = top
+            .into_iter()
+            .map(|(score, address)| self.hit(&searcher, score, address, &compiled.highlight))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchResults { total, hits })
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        score: f32,
+        address: DocAddress,
+        highlight: &[Vec<Matcher>],
+    ) -> Result<Hit, SearchError> {
+        let f = self.inner.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let first = |field: Field| -> Option<String> {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let all = |field: Field| -> String {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
+        let (text, more) = (all(f.text), all(f.more));
+        let (mut snippet, marks) = snippet::snippet(&text, highlight);
+        if marks == 0 && !more.is_empty() {
+            let (in_more, more_marks) = snippet::snippet(&more, highlight);
+            if more_marks > 0 {
+                snippet = format!("{} — {in_more}", snippet::escape(&text));
+            }
+        }
+        let doc_type = first(f.doc_type)
+            .and_then(|t| DocType::parse(&t))
+            .map_or("unknown", DocType::as_str);
+        let source = first(f.source).map(|iri| SourceRef {
+            iri,
+            title: first(f.source_title),
+        });
+        Ok(Hit {
+            iri: first(f.iri).unwrap_or_default(),
+            doc_type,
+            score,
+            snippet,
+            source,
+        })
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}

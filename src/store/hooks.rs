@@ -1,0 +1,106 @@
+//! What later stages plug into the store without the store knowing them: observers told of every
+//! committed change, and handlers answering SPARQL `SERVICE` calls to a given IRI.
+//!
+//! Data still flows one way: the store defines these interfaces, the search index (or any later
+//! stage) implements them and registers itself. Registrations are shared by every clone of a
+//! [`WarrantStore`].
+
+use super::{Applied, StoreState, WarrantStore};
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::{QuerySolutionIter, ServiceHandler};
+use oxiri::Iri;
+use spargebra::algebra::GraphPattern;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+/// Told of every change committed through [`WarrantStore::apply`].
+///
+/// `committed` runs after the commit and before `apply` returns, while further writes wait: an
+/// observer sees changes one at a time, in commit order, and what it derives is up to date when the
+/// write returns. It cannot undo the change; it deals with its own failures (e.g. by rebuilding or
+/// by refusing to answer until repaired) and never leaves a derived structure silently stale.
+pub trait WriteObserver: Send + Sync {
+    /// A change was committed: `applied` is exactly what it did, `state` the store's new state.
+    fn committed(&self, store: &WarrantStore, applied: &Applied, state: &StoreState);
+}
+
+/// Error of a registered SPARQL `SERVICE` handler (its message is shown to the client).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ServiceError(pub String);
+
+type Handler = Arc<
+    dyn Fn(&GraphPattern, Option<&Iri<String>>) -> Result<QuerySolutionIter<'static>, ServiceError>
+        + Send
+        + Sync,
+>;
+
+/// A registered handler as Oxigraph wants it.
+pub(super) struct Registered(Handler);
+
+impl ServiceHandler for Registered {
+    type Error = ServiceError;
+
+    fn handle(
+        &self,
+        pattern: &GraphPattern,
+        base_iri: Option<&Iri<String>>,
+    ) -> Result<QuerySolutionIter<'static>, ServiceError> {
+        (self.0)(pattern, base_iri)
+    }
+}
+
+/// The registrations shared by the clones of one store.
+#[derive(Default)]
+pub(super) struct Hooks {
+    /// Held from the start of a write's transaction until its observers are done.
+    pub(super) write_lock: Mutex<()>,
+    observers: RwLock<Vec<Arc<dyn WriteObserver>>>,
+    services: RwLock<Vec<(NamedNode, Handler)>>,
+}
+
+impl Hooks {
+    pub(super) fn observers(&self) -> Vec<Arc<dyn WriteObserver>> {
+        self.observers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn services(&self) -> Vec<(NamedNode, Registered)> {
+        self.services
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(name, h)| (name.clone(), Registered(Arc::clone(h))))
+            .collect()
+    }
+}
+
+impl WarrantStore {
+    /// Registers an observer of every committed change (for this store and all its clones).
+    pub fn add_observer(&self, observer: Arc<dyn WriteObserver>) {
+        self.hooks
+            .observers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(observer);
+    }
+
+    /// Registers `handler` to answer `SERVICE <name> { … }` in queries (for this store and all its
+    /// clones). A later registration for the same IRI replaces the earlier one.
+    pub fn add_service_handler<H: ServiceHandler + 'static>(&self, name: NamedNode, handler: H) {
+        let handler = Arc::new(handler);
+        let erased: Handler = Arc::new(move |pattern, base| {
+            handler
+                .handle(pattern, base)
+                .map_err(|e| ServiceError(e.to_string()))
+        });
+        let mut services = self
+            .hooks
+            .services
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        services.retain(|(n, _)| *n != name);
+        services.push((name, erased));
+    }
+}
