@@ -12,6 +12,9 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
+/// Longest search text accepted (each word may become a typo automaton: keep requests cheap).
+const MAX_QUERY_CHARS: usize = 1000;
+
 impl SearchIndex {
     /// Runs a search. Syntax errors and unusable filters are reported, never answered with a guess;
     /// an index that could not follow the store refuses to answer ([`SearchError::Unavailable`]).
@@ -28,6 +31,11 @@ impl SearchIndex {
         if request.limit > MAX_LIMIT {
             return Err(SearchError::BadParameter(format!(
                 "limit must be at most {MAX_LIMIT}"
+            )));
+        }
+        if request.query.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::BadParameter(format!(
+                "the search text is longer than {MAX_QUERY_CHARS} characters"
             )));
         }
         let node = parse(&request.query)?;

@@ -606,6 +606,46 @@ fn a_missing_damaged_or_stale_index_is_rebuilt_at_start() {
     stop(s);
 }
 
+#[test]
+fn an_index_that_cannot_follow_refuses_to_answer_until_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let s = disk_server(&data);
+    assert_eq!(
+        put(
+            &s,
+            "http://example.org/g/1",
+            "id:f1 a wr:Passage ; wr:text \"A pangolin.\" ."
+        ),
+        StatusCode::CREATED
+    );
+    assert_eq!(found(&s, &[("q", "pangolin")]), ["f1"]);
+    // The index directory disappears under the running server: the next write is committed to the
+    // store, the index can neither follow it nor be rebuilt in place, and says so.
+    std::fs::remove_dir_all(data.join("search")).unwrap();
+    assert_eq!(
+        put(
+            &s,
+            "http://example.org/g/2",
+            "id:f2 a wr:Passage ; wr:text \"A second pangolin.\" ."
+        ),
+        StatusCode::CREATED
+    );
+    let (status, body) = search(&s, &[("q", "pangolin")]);
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"], "search-unavailable");
+    let (status, _) = sparql(
+        &s,
+        "SELECT * WHERE { SERVICE wr:search { ?hit wr:query \"pangolin\" } }",
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    stop(s);
+    // At the next start the index is rebuilt from the store: both writes are there.
+    let s = disk_server(&data);
+    assert_eq!(sorted(found(&s, &[("q", "pangolin")])), ["f1", "f2"]);
+    stop(s);
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
