@@ -1,3 +1,16 @@
-//! Warrant
+//! Warrant: a knowledge-graph evidence service.
+//!
+//! Data flows one way: files are [`load`]ed into the [`store`], which answers SPARQL and takes every
+//! write through one function; [`queries`] runs the named queries shipped under `queries/named/`;
+//! [`http`] serves it all and [`cli`] drives it from the terminal. See the README's Architecture
+//! section for one paragraph per module.
 
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod load;
+pub mod queries;
 pub mod reason;
+pub mod store;
+pub mod validate;
+pub mod vocab;

@@ -1,5 +1,16 @@
-//! Integration tests: one test binary, one module per topic.
+//! Warrant's integration tests: one binary, one module per topic. Servers are the real `warrant`
+//! binary on an ephemeral port; data comes from `tests/fixtures` or the shipped `ontology/`,
+//! `evidence/`, `queries/`.
 
+mod cli;
+mod graph_store;
+mod lifecycle;
 mod lubm;
+mod named_queries;
 mod reason;
+mod shacl_w3c;
+mod shapes_invalid;
+mod sparql_protocol;
+mod support;
+mod validate_api;
 mod w3c_entailment;

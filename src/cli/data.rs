@@ -1,0 +1,240 @@
+//! `warrant load`, `query`, `update` and `export`: work on the on-disk store directly.
+
+use crate::load::{collect_paths, parse_file};
+use crate::queries;
+use crate::store::{
+    Change, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm, WarrantStore, catalog_entry,
+    catalog_quads, parse_query, parse_update, sha256_hex, write_results,
+};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphName, NamedNode};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Options of `warrant load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Files or folders to load.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Options of `warrant query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query text (or, with --name, `param=value` bindings).
+    #[arg(value_name = "QUERY | PARAM=VALUE")]
+    pub args: Vec<String>,
+    /// Read the query from this file.
+    #[arg(long, conflicts_with = "name", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Run the named query `queries/named/NAME.rq`; positional arguments are `param=value`.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Output format: json, xml, csv, tsv (SELECT/ASK); ttl, nt, rdf, jsonld, nq, trig (graphs).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Plain SPARQL 1.1 dataset semantics (default graph = the store's default graph).
+    #[arg(long)]
+    pub strict_dataset: bool,
+}
+
+/// Options of `warrant update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The update text.
+    #[arg(value_name = "UPDATE", required_unless_present = "file")]
+    pub text: Option<String>,
+    /// Read the update from this file.
+    #[arg(long, conflicts_with = "text", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Options of `warrant export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export only this graph (as N-Triples or Turtle unless --format says otherwise).
+    #[arg(long, value_name = "IRI")]
+    pub graph: Option<String>,
+    /// nq (default) or trig for the dataset; nt (default) or ttl for one graph.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
+    WarrantStore::open(data, mode).with_context(|| {
+        format!(
+            "opening the store in {} (a running `warrant serve` holds it: stop it or use its HTTP API)",
+            data.display()
+        )
+    })
+}
+
+/// Loads files, one graph per file, each replacing its previous content — all in one change.
+pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let mut files = Vec::new();
+    for path in &args.paths {
+        anyhow::ensure!(path.exists(), "{}: no such file or folder", path.display());
+        files.extend(
+            collect_paths(&cwd, path).with_context(|| format!("reading {}", path.display()))?,
+        );
+    }
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no loadable files found (.ttl .nt .nq .trig .rdf .owl .jsonld .rq, optionally .gz)"
+    );
+    let store = open(data, DatasetMode::default())?;
+    let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} parsing [{bar:30}] {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut change = Change {
+        from_files: true,
+        ..Change::default()
+    };
+    let mut quads = 0;
+    for file in &files {
+        bar.set_message(file.rel_path.clone());
+        let (graph, parsed) = parse_file(file)?;
+        quads += parsed.len();
+        change.ops.push(Op::DropGraph {
+            graph: graph.clone().into(),
+            must_exist: false,
+        });
+        change.ops.push(Op::Remove(catalog_quads(&store, &graph)?));
+        change.ops.push(Op::CreateGraph(graph.clone()));
+        change.ops.push(Op::Insert(parsed));
+        change.ops.push(Op::Insert(catalog_entry(
+            &graph,
+            &file.rel_path,
+            &sha256_hex(&file.bytes),
+            "load",
+        )));
+        bar.inc(file.bytes.len() as u64);
+    }
+    bar.set_message("writing");
+    let applied = store.apply(change).context("writing to the store")?;
+    bar.finish_and_clear();
+    eprintln!(
+        "loaded {} file(s), {quads} quads ({} new, {} removed)",
+        files.len(),
+        applied.added.len(),
+        applied.removed.len()
+    );
+    Ok(())
+}
+
+/// Runs a query and prints its results.
+pub fn query(data: &Path, args: QueryArgs) -> Result<()> {
+    let mode = if args.strict_dataset {
+        DatasetMode::Strict
+    } else {
+        DatasetMode::default()
+    };
+    let store = open(data, mode)?;
+    let (parsed, bindings) = if let Some(name) = &args.name {
+        let (named, parsed) = queries::get(&store, name)?;
+        let values = args
+            .args
+            .iter()
+            .map(|a| {
+                a.split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .with_context(|| format!("{a:?}: parameters are written name=value"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        (parsed, queries::bindings(&named, &values)?)
+    } else {
+        let text = match (&args.file, args.args.as_slice()) {
+            (Some(file), []) => std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?,
+            (None, [text]) => text.clone(),
+            (Some(_), _) => bail!("give the query either inline or with --file, not both"),
+            (None, _) => bail!("give one query (quoted), --file FILE or --name NAME"),
+        };
+        (parse_query(&text, None)?, Vec::new())
+    };
+    let format = match &args.format {
+        Some(name) => {
+            OutputFormat::from_name(name).with_context(|| format!("unknown format {name:?}"))?
+        }
+        None => match parsed.form() {
+            QueryForm::Select => OutputFormat::from_name("tsv").context("tsv")?,
+            QueryForm::Ask => OutputFormat::from_name("json").context("json")?,
+            QueryForm::Graph => OutputFormat::from_name("ttl").context("ttl")?,
+        },
+    };
+    let results = store.evaluate(&parsed, &ProtocolDataset::default(), &bindings, None)?;
+    let mut out = Vec::new();
+    write_results(results, format, &mut out)?;
+    std::io::stdout().write_all(&out)?;
+    Ok(())
+}
+
+/// Runs an update through the store's write path.
+pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
+    let text = match (&args.text, &args.file) {
+        (Some(t), None) => t.clone(),
+        (None, Some(f)) => {
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?
+        }
+        _ => bail!("give the update inline or with --file"),
+    };
+    let update = parse_update(&text, None)?;
+    let store = open(data, DatasetMode::default())?;
+    let applied = store.apply(Change::one(Op::Update {
+        update,
+        using_default: Vec::new(),
+        using_named: Vec::new(),
+    }))?;
+    eprintln!(
+        "{} quads added, {} removed",
+        applied.added.len(),
+        applied.removed.len()
+    );
+    Ok(())
+}
+
+/// Writes the dataset or one graph to stdout.
+pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
+    let store = open(data, DatasetMode::default())?;
+    let ox = store.oxigraph();
+    let stdout = std::io::stdout().lock();
+    match &args.graph {
+        Some(iri) => {
+            let graph = NamedNode::new(iri).with_context(|| format!("{iri:?} is not an IRI"))?;
+            anyhow::ensure!(store.has_graph(&graph)?, "graph <{iri}> does not exist");
+            let format = match args.format.as_deref().unwrap_or("nt") {
+                "nt" => RdfFormat::NTriples,
+                "ttl" => RdfFormat::Turtle,
+                other => bail!("unknown format {other:?} for a graph (nt or ttl)"),
+            };
+            let mut writer = RdfSerializer::from_format(format).for_writer(stdout);
+            for quad in
+                ox.quads_for_pattern(None, None, None, Some(GraphName::from(graph).as_ref()))
+            {
+                writer.serialize_triple(quad?.as_ref())?;
+            }
+            writer.finish()?.flush()?;
+        }
+        None => {
+            let format = match args.format.as_deref().unwrap_or("nq") {
+                "nq" => RdfFormat::NQuads,
+                "trig" => RdfFormat::TriG,
+                other => bail!("unknown format {other:?} for the dataset (nq or trig)"),
+            };
+            let mut writer = RdfSerializer::from_format(format).for_writer(stdout);
+            for quad in ox.iter() {
+                writer.serialize_quad(quad?.as_ref())?;
+            }
+            writer.finish()?.flush()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The `warrant` command line: flags are parsed here, turned into validated settings, and each
+//! command runs against the library. Only this module knows the terminal.
+
+mod data;
+mod serve;
+mod validate;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Warrant — a knowledge-graph evidence service.
+#[derive(Debug, Parser)]
+#[command(name = "warrant", version, about, long_about = None)]
+pub struct Cli {
+    /// Directory of the on-disk store (created when missing).
+    #[arg(long, global = true, default_value = "data", value_name = "DIR")]
+    pub data: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the default data and serve SPARQL, the Graph Store Protocol and the JSON API.
+    Serve(serve::ServeArgs),
+    /// Load RDF files or folders (.ttl .nt .nq .trig .rdf .owl .jsonld, optionally .gz) into the store,
+    /// one graph per file (a file loaded again replaces its graph).
+    Load(data::LoadArgs),
+    /// Run a SPARQL query (inline, from a file, or a named query with parameters).
+    Query(data::QueryArgs),
+    /// Run a SPARQL update.
+    Update(data::UpdateArgs),
+    /// Write the store (or one graph) to stdout as N-Quads or TriG.
+    Export(data::ExportArgs),
+    /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
+    Validate(validate::ValidateArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.data, args),
+        Command::Load(args) => data::load(&cli.data, args),
+        Command::Query(args) => data::query(&cli.data, args),
+        Command::Update(args) => data::update(&cli.data, args),
+        Command::Export(args) => data::export(&cli.data, args),
+        Command::Validate(args) => {
+            if validate::run(args)? {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the data does not conform to the shapes"))
+            }
+        }
+    }
+}

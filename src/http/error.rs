@@ -1,0 +1,155 @@
+//! One error shape for every endpoint: `{"error": code, "message": text, ...}` with a fitting status.
+
+use crate::queries::NamedQueryError;
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error answer: status code plus the stable JSON body.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiError {
+    /// HTTP status (not serialised).
+    #[serde(skip)]
+    pub status: StatusCode,
+    /// Stable machine-readable code, e.g. `bad-query`, `not-acceptable`, `timeout`.
+    pub error: &'static str,
+    /// What went wrong, for people.
+    pub message: String,
+    /// 1-based line of a syntax error, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based column of a syntax error, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+}
+
+impl ApiError {
+    /// An error without position.
+    pub fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error,
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// 400 with the given code.
+    pub fn bad_request(error: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, message)
+    }
+
+    /// 406: no representation matches `Accept`.
+    pub fn not_acceptable(offered: &[&str]) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            format!(
+                "none of the media types in Accept can be produced; available: {}",
+                offered.join(", ")
+            ),
+        )
+    }
+
+    /// 415: the body's Content-Type is not one this endpoint reads.
+    pub fn unsupported_media_type(got: &str, expected: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            format!("Content-Type {got:?} is not supported here; use {expected}"),
+        )
+    }
+
+    /// A syntax error in a query (`bad-query`), update (`bad-update`) or RDF body (`bad-rdf`).
+    pub fn syntax(error: &'static str, e: StoreError) -> Self {
+        match e {
+            StoreError::Syntax {
+                message,
+                line,
+                column,
+            } => Self {
+                status: StatusCode::BAD_REQUEST,
+                error,
+                message,
+                line,
+                column,
+            },
+            other => other.into(),
+        }
+    }
+
+    /// 500 whose details are logged, never sent.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {e}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Syntax { .. } => Self::syntax("bad-query", e),
+            StoreError::BadRequest(m) => Self::bad_request("bad-request", m),
+            StoreError::Evaluation(m) => Self::bad_request("evaluation-error", m),
+            StoreError::Cancelled => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the query ran past the time limit and was cancelled",
+            ),
+            StoreError::GraphNotFound(g) => Self::new(
+                StatusCode::NOT_FOUND,
+                "graph-not-found",
+                format!("graph <{}> does not exist", g.as_str()),
+            ),
+            StoreError::GraphExists(g) => Self::new(
+                StatusCode::CONFLICT,
+                "graph-exists",
+                format!("graph <{}> already exists", g.as_str()),
+            ),
+            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Unsupported(m) => Self::bad_request("unsupported", m),
+            StoreError::Load(crate::load::LoadError::Syntax {
+                line,
+                column,
+                message,
+                ..
+            }) => Self {
+                status: StatusCode::BAD_REQUEST,
+                error: "bad-rdf",
+                message,
+                line: (line > 0).then_some(line),
+                column: (column > 0).then_some(column),
+            },
+            StoreError::Load(other) => Self::bad_request("bad-rdf", other.to_string()),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<NamedQueryError> for ApiError {
+    fn from(e: NamedQueryError) -> Self {
+        match e {
+            NamedQueryError::NotFound(_) => {
+                Self::new(StatusCode::NOT_FOUND, "query-not-found", e.to_string())
+            }
+            NamedQueryError::UnknownParameter { .. } => {
+                Self::bad_request("unknown-parameter", e.to_string())
+            }
+            NamedQueryError::BadValue { .. } => Self::bad_request("bad-parameter", e.to_string()),
+            NamedQueryError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(&self)).into_response()
+    }
+}

@@ -1,0 +1,80 @@
+//! The HTTP service: one file per endpoint family, each exporting `router()`, merged here.
+//!
+//! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool.
+
+mod error;
+mod graph_store;
+mod negotiate;
+mod queries;
+mod request;
+mod sparql;
+mod update;
+
+pub use error::ApiError;
+
+use crate::config::ServeConfig;
+use crate::store::WarrantStore;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::sync::Arc;
+use tower_http::cors::{Any, CorsLayer};
+
+/// What every handler can reach: the store and the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store (shared; cheap to clone).
+    pub store: WarrantStore,
+    /// Settings of this server.
+    pub config: Arc<ServeConfig>,
+}
+
+impl AppState {
+    /// State over a store with the given settings.
+    pub fn new(store: WarrantStore, config: ServeConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: SPARQL protocol, updates, Graph Store Protocol and named queries.
+pub fn app(state: AppState) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::HEAD,
+            axum::http::Method::POST,
+        ])
+        .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT]);
+    let reads = Router::new()
+        .merge(sparql::router())
+        .merge(queries::router())
+        .layer(cors);
+    Router::new()
+        .merge(reads)
+        .merge(update::router())
+        .merge(graph_store::router())
+        .fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not-found",
+                "no such endpoint; see the README for /sparql, /update, /store and /queries",
+            )
+        })
+        .layer(DefaultBodyLimit::disable())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,214 @@
+//! SPARQL 1.1 Protocol queries at `/sparql`: GET `?query=`, POST `application/sparql-query`, POST
+//! form; the service description when no query is given; content negotiation; time limit.
+
+use super::request::{all, iris, pairs, read_body, single};
+use super::{ApiError, AppState, negotiate};
+use crate::store::{OutputFormat, ParsedQuery, ProtocolDataset, QueryForm, parse_query};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use oxigraph::model::{Term, Variable};
+use oxigraph::sparql::CancellationToken;
+
+/// Media types offered for SELECT and ASK results, default first.
+const RESULT_TYPES: [&str; 6] = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+];
+/// Media types offered for CONSTRUCT and DESCRIBE results, default first.
+const GRAPH_TYPES: [&str; 6] = [
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/n-quads",
+    "application/trig",
+];
+
+/// Routes of the query endpoint.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sparql", get(get_query).post(post_query).head(head))
+}
+
+async fn head() -> StatusCode {
+    StatusCode::OK
+}
+
+async fn get_query(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = pairs(raw.unwrap_or_default().as_bytes());
+    match single(&params, "query")? {
+        Some(query) => run_protocol_query(&state, query.to_owned(), &params, &headers).await,
+        None if params.iter().any(|(k, _)| k == "update") => Err(ApiError::bad_request(
+            "bad-request",
+            "updates are sent by POST to /update, not to /sparql",
+        )),
+        None => Ok(service_description(&state)),
+    }
+}
+
+async fn post_query(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let url_params = pairs(raw.unwrap_or_default().as_bytes());
+    let body = read_body(&state, body).await?;
+    match negotiate::content_type(&headers).as_deref() {
+        Some("application/sparql-query") => {
+            let text = String::from_utf8(body.to_vec())
+                .map_err(|_| ApiError::bad_request("bad-query", "the query is not valid UTF-8"))?;
+            if url_params.iter().any(|(k, _)| k == "query") {
+                return Err(ApiError::bad_request(
+                    "bad-request",
+                    "the query was given both in the body and as a parameter",
+                ));
+            }
+            run_protocol_query(&state, text, &url_params, &headers).await
+        }
+        Some("application/x-www-form-urlencoded") => {
+            let form = pairs(&body);
+            if form.iter().any(|(k, _)| k == "update") {
+                return Err(ApiError::bad_request(
+                    "bad-request",
+                    "updates are sent to /update, not to /sparql",
+                ));
+            }
+            let query = single(&form, "query")?
+                .ok_or_else(|| {
+                    ApiError::bad_request("bad-request", "the form has no query parameter")
+                })?
+                .to_owned();
+            let mut params = form;
+            params.extend(url_params);
+            run_protocol_query(&state, query, &params, &headers).await
+        }
+        Some(other) => Err(ApiError::unsupported_media_type(
+            other,
+            "application/sparql-query or application/x-www-form-urlencoded",
+        )),
+        None => Err(ApiError::unsupported_media_type(
+            "(none)",
+            "application/sparql-query or application/x-www-form-urlencoded",
+        )),
+    }
+}
+
+async fn run_protocol_query(
+    state: &AppState,
+    text: String,
+    params: &[(String, String)],
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let protocol = ProtocolDataset {
+        default_graphs: iris(&all(params, "default-graph-uri"), "default-graph-uri")?,
+        named_graphs: iris(&all(params, "named-graph-uri"), "named-graph-uri")?,
+    };
+    let parsed = parse_query(&text, None).map_err(|e| ApiError::syntax("bad-query", e))?;
+    run_query(state, parsed, protocol, Vec::new(), headers).await
+}
+
+/// Evaluates a parsed query under the time limit and answers in the negotiated format.
+pub(super) async fn run_query(
+    state: &AppState,
+    parsed: ParsedQuery,
+    protocol: ProtocolDataset,
+    bindings: Vec<(Variable, Term)>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let offered: &[&str] = match parsed.form() {
+        QueryForm::Select | QueryForm::Ask => &RESULT_TYPES,
+        QueryForm::Graph => &GRAPH_TYPES,
+    };
+    let media =
+        negotiate::choose(headers, offered).ok_or_else(|| ApiError::not_acceptable(offered))?;
+    let format = OutputFormat::from_name(media).ok_or_else(|| ApiError::not_acceptable(offered))?;
+    let token = CancellationToken::new();
+    let store = state.store.clone();
+    let work_token = token.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let results = store.evaluate(&parsed, &protocol, &bindings, Some(work_token))?;
+        let mut out = Vec::new();
+        crate::store::write_results(results, format, &mut out)?;
+        Ok::<_, crate::store::StoreError>(out)
+    });
+    let body = match tokio::time::timeout(state.config.query_timeout, work).await {
+        Ok(joined) => joined.map_err(ApiError::internal)??,
+        Err(_) => {
+            token.cancel();
+            return Err(crate::store::StoreError::Cancelled.into());
+        }
+    };
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type_header(media)).map_err(ApiError::internal)?,
+    );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+fn content_type_header(media: &str) -> String {
+    if media.starts_with("text/") || media.contains("json") || media.contains("xml") {
+        format!("{media}; charset=utf-8")
+    } else {
+        media.to_owned()
+    }
+}
+
+/// A SPARQL 1.1 Service Description of this endpoint, in Turtle.
+fn service_description(state: &AppState) -> Response {
+    let union = match state.store.mode() {
+        crate::store::DatasetMode::UnionOfContent => "\n    sd:feature sd:UnionDefaultGraph ;",
+        crate::store::DatasetMode::Strict => "",
+    };
+    let results: String = RESULT_TYPES[..4]
+        .iter()
+        .chain(GRAPH_TYPES[..4].iter())
+        .map(|m| format!("<http://www.w3.org/ns/formats/{}>", format_name(m)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = format!(
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
+         @prefix dct: <http://purl.org/dc/terms/> .\n\n\
+         [] a sd:Service ;\n    sd:endpoint <http://{bind}/sparql> ;\n    \
+         sd:supportedLanguage sd:SPARQL11Query , sd:SPARQL11Update ;{union}\n    \
+         sd:resultFormat {results} ;\n    \
+         sd:defaultDataset [ a sd:Dataset ; dct:description \"{desc}\" ] ;\n    \
+         dct:title \"Warrant SPARQL endpoint\" .\n",
+        bind = state.config.bind,
+        desc = match state.store.mode() {
+            crate::store::DatasetMode::UnionOfContent =>
+                "Default graph: union of the content graphs (loaded files, curated and inferred triples); change sets and derivations are named graphs only.",
+            crate::store::DatasetMode::Strict =>
+                "Plain SPARQL 1.1 dataset: the default graph is the store's default graph.",
+        },
+    );
+    ([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response()
+}
+
+fn format_name(media: &str) -> &'static str {
+    match media {
+        "application/sparql-results+json" => "SPARQL_Results_JSON",
+        "application/sparql-results+xml" => "SPARQL_Results_XML",
+        "text/csv" => "SPARQL_Results_CSV",
+        "text/tab-separated-values" => "SPARQL_Results_TSV",
+        "text/turtle" => "Turtle",
+        "application/n-triples" => "N-Triples",
+        "application/rdf+xml" => "RDF_XML",
+        _ => "JSON-LD",
+    }
+}

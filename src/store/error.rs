@@ -1,0 +1,89 @@
+//! Errors of the store layer.
+
+use oxigraph::model::NamedNode;
+
+/// What went wrong in the store; every write that fails with one of these changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The on-disk store could not be opened (missing permissions, locked by another process…).
+    #[error("cannot open the store at {path}: {message}")]
+    Open {
+        /// Store directory.
+        path: String,
+        /// Underlying reason.
+        message: String,
+    },
+    /// SPARQL text that does not parse.
+    #[error("{message}")]
+    Syntax {
+        /// The parser's message.
+        message: String,
+        /// 1-based line of the error, when known.
+        line: Option<u64>,
+        /// 1-based column of the error, when known.
+        column: Option<u64>,
+    },
+    /// A request that is well-formed but cannot be carried out as asked (e.g. conflicting dataset).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Query or update evaluation failed.
+    #[error("evaluation failed: {0}")]
+    Evaluation(String),
+    /// The query was cancelled because it ran past the time limit.
+    #[error("the query was cancelled: it ran past the time limit")]
+    Cancelled,
+    /// A named graph that does not exist.
+    #[error("graph {0} does not exist")]
+    GraphNotFound(NamedNode),
+    /// CREATE of a graph that already exists.
+    #[error("graph {0} already exists")]
+    GraphExists(NamedNode),
+    /// A file and the curated state of its graph disagree; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    /// An operation Warrant refuses (e.g. LOAD of a remote document).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A file or body that could not be parsed.
+    #[error(transparent)]
+    Load(#[from] crate::load::LoadError),
+    /// The storage engine failed.
+    #[error("storage error: {0}")]
+    Storage(#[from] oxigraph::store::StorageError),
+    /// Writing serialised results failed.
+    #[error("serialisation failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<oxigraph::sparql::QueryEvaluationError> for StoreError {
+    fn from(e: oxigraph::sparql::QueryEvaluationError) -> Self {
+        match e {
+            oxigraph::sparql::QueryEvaluationError::Cancelled => Self::Cancelled,
+            other => Self::Evaluation(other.to_string()),
+        }
+    }
+}
+
+impl StoreError {
+    /// A syntax error from the SPARQL parser, with the line and column it reports.
+    pub fn from_sparql_syntax(e: &spargebra::SparqlSyntaxError) -> Self {
+        let message = e.to_string();
+        let (line, column) = line_column(&message);
+        Self::Syntax {
+            message,
+            line,
+            column,
+        }
+    }
+}
+
+/// Extracts `line:column` from the parser's message ("error at 3:14: expected …").
+fn line_column(message: &str) -> (Option<u64>, Option<u64>) {
+    let Some(rest) = message.split("error at ").nth(1) else {
+        return (None, None);
+    };
+    let mut parts = rest.split([':', ' ']);
+    let line = parts.next().and_then(|s| s.parse().ok());
+    let column = parts.next().and_then(|s| s.parse().ok());
+    (line, column)
+}

@@ -1,0 +1,105 @@
+//! The embedded store: an Oxigraph dataset (on disk or in memory) with Warrant's dataset rules.
+//!
+//! Queries see, by default, the union of the *content* graphs (the default graph, every loaded file's
+//! graph, the inferred graph) as their default graph — record graphs (derivations, change sets, the
+//! file catalog) never take part. `--strict-dataset` switches to plain SPARQL 1.1 dataset semantics.
+//! Every write goes through [`WarrantStore::apply`] (see [`write`]).
+
+mod bind;
+mod error;
+mod query;
+mod results;
+mod sync;
+mod update;
+mod write;
+
+pub use error::StoreError;
+pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
+pub use results::{OutputFormat, write_results};
+pub use sync::{DEFAULT_DATA, SyncReport, catalog_entry, catalog_quads, sha256_hex, sync_files};
+pub use update::parse_update;
+pub use write::{Applied, Change, Op};
+
+use crate::vocab;
+use oxigraph::model::{GraphName, NamedOrBlankNode};
+use oxigraph::store::Store;
+use std::path::Path;
+
+/// How the default graph of a query without a dataset description is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DatasetMode {
+    /// Union of all content graphs (like Fuseki's `unionDefaultGraph`): clients need not know the layout.
+    #[default]
+    UnionOfContent,
+    /// Plain SPARQL 1.1: the default graph is the store's own default graph.
+    Strict,
+}
+
+/// Warrant's store: Oxigraph plus the dataset mode. Cheap to clone (shares the same database).
+#[derive(Clone)]
+pub struct WarrantStore {
+    store: Store,
+    mode: DatasetMode,
+}
+
+impl WarrantStore {
+    /// Opens (or creates) the on-disk store in `dir`.
+    pub fn open(dir: &Path, mode: DatasetMode) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let store = Store::open(dir).map_err(|e| StoreError::Open {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(Self { store, mode })
+    }
+
+    /// A fresh store in memory (nothing written to disk).
+    pub fn in_memory(mode: DatasetMode) -> Result<Self, StoreError> {
+        Ok(Self {
+            store: Store::new()?,
+            mode,
+        })
+    }
+
+    /// The underlying Oxigraph store, for read access by later stages (reasoner, search, export).
+    pub fn oxigraph(&self) -> &Store {
+        &self.store
+    }
+
+    /// The dataset mode this store answers queries with.
+    pub fn mode(&self) -> DatasetMode {
+        self.mode
+    }
+
+    /// The graphs whose union is the default graph in [`DatasetMode::UnionOfContent`]: the store's
+    /// default graph and every named graph that is not a record graph.
+    pub fn content_graphs(&self) -> Result<Vec<GraphName>, StoreError> {
+        let mut graphs = vec![GraphName::DefaultGraph];
+        for graph in self.store.named_graphs() {
+            match graph? {
+                NamedOrBlankNode::NamedNode(n) if vocab::is_record_graph(n.as_str()) => {}
+                NamedOrBlankNode::NamedNode(n) => graphs.push(n.into()),
+                NamedOrBlankNode::BlankNode(b) => graphs.push(b.into()),
+            }
+        }
+        Ok(graphs)
+    }
+
+    /// Whether a named graph exists (it may be empty).
+    pub fn has_graph(&self, graph: &oxigraph::model::NamedNode) -> Result<bool, StoreError> {
+        Ok(self.store.contains_named_graph(graph)?)
+    }
+
+    /// Number of quads in the whole dataset.
+    pub fn len(&self) -> Result<usize, StoreError> {
+        Ok(self.store.len()?)
+    }
+
+    /// Whether the dataset holds no quad.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.store.is_empty()?)
+    }
+}

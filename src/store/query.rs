@@ -1,0 +1,114 @@
+//! Running SPARQL queries with Warrant's dataset rules and an optional cancellation token.
+
+use super::{DatasetMode, StoreError, WarrantStore};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term, Variable};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use spargebra::SparqlParser;
+
+/// The form of a query, which decides the result formats it can be served in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryForm {
+    /// SELECT: a table of solutions.
+    Select,
+    /// ASK: a boolean.
+    Ask,
+    /// CONSTRUCT or DESCRIBE: a graph.
+    Graph,
+}
+
+/// A parsed query, ready to be evaluated.
+#[derive(Debug, Clone)]
+pub struct ParsedQuery {
+    /// The query algebra.
+    pub query: spargebra::Query,
+}
+
+impl ParsedQuery {
+    /// SELECT, ASK or graph-producing.
+    pub fn form(&self) -> QueryForm {
+        match &self.query {
+            spargebra::Query::Select { .. } => QueryForm::Select,
+            spargebra::Query::Ask { .. } => QueryForm::Ask,
+            spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => {
+                QueryForm::Graph
+            }
+        }
+    }
+}
+
+/// Parses SPARQL query text; syntax errors carry line and column.
+pub fn parse_query(text: &str, base_iri: Option<&str>) -> Result<ParsedQuery, StoreError> {
+    let mut parser = SparqlParser::new();
+    if let Some(base) = base_iri {
+        parser = parser
+            .with_base_iri(base)
+            .map_err(|e| StoreError::BadRequest(format!("invalid base IRI: {e}")))?;
+    }
+    let query = parser
+        .parse_query(text)
+        .map_err(|e| StoreError::from_sparql_syntax(&e))?;
+    Ok(ParsedQuery { query })
+}
+
+/// The dataset given by the SPARQL protocol (`default-graph-uri`, `named-graph-uri`); when any is
+/// given it replaces the query's own FROM / FROM NAMED.
+#[derive(Debug, Clone, Default)]
+pub struct ProtocolDataset {
+    /// `default-graph-uri` values.
+    pub default_graphs: Vec<NamedNode>,
+    /// `named-graph-uri` values.
+    pub named_graphs: Vec<NamedNode>,
+}
+
+impl ProtocolDataset {
+    /// Whether the protocol request named no graph at all.
+    pub fn is_empty(&self) -> bool {
+        self.default_graphs.is_empty() && self.named_graphs.is_empty()
+    }
+}
+
+impl WarrantStore {
+    /// Evaluates a query. `bindings` are bound as RDF terms to variables of the query (never pasted
+    /// into text); `cancel`, when given, stops the evaluation when cancelled (time limits).
+    pub fn evaluate(
+        &self,
+        parsed: &ParsedQuery,
+        protocol: &ProtocolDataset,
+        bindings: &[(Variable, Term)],
+        cancel: Option<CancellationToken>,
+    ) -> Result<QueryResults<'static>, StoreError> {
+        let mut query = parsed.query.clone();
+        if !bindings.is_empty() {
+            super::bind::bind_values(&mut query, bindings);
+        }
+        let has_own_dataset = query.dataset().is_some();
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = cancel {
+            evaluator = evaluator.with_cancellation_token(token);
+        }
+        let mut prepared = evaluator.for_query(query);
+        if !protocol.is_empty() {
+            let dataset = prepared.dataset_mut();
+            dataset.set_default_graph(
+                protocol
+                    .default_graphs
+                    .iter()
+                    .cloned()
+                    .map(GraphName::from)
+                    .collect(),
+            );
+            dataset.set_available_named_graphs(
+                protocol
+                    .named_graphs
+                    .iter()
+                    .cloned()
+                    .map(NamedOrBlankNode::from)
+                    .collect(),
+            );
+        } else if !has_own_dataset && self.mode == DatasetMode::UnionOfContent {
+            let graphs = self.content_graphs()?;
+            prepared.dataset_mut().set_default_graph(graphs);
+        }
+        Ok(prepared.on_store(&self.store).execute()?)
+    }
+}

@@ -1,0 +1,236 @@
+//! The one write path: every change to the store — SPARQL Update, Graph Store Protocol, loads, the
+//! start-up file sync — is a [`Change`] applied by [`WarrantStore::apply`] in one transaction.
+//!
+//! Applying computes the exact quads added and removed (quads already present are not "added",
+//! absent ones not "removed"), so that later stages (inferred graph, search index, change sets) can
+//! follow the store precisely. A change that fails at any step is rolled back whole.
+
+use super::{StoreError, WarrantStore, update};
+use crate::vocab;
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
+use oxigraph::store::Transaction;
+use std::collections::HashSet;
+
+/// One step of a change.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// A SPARQL 1.1 Update request, with the protocol's `using-graph-uri` / `using-named-graph-uri`.
+    Update {
+        /// The parsed update.
+        update: spargebra::Update,
+        /// `using-graph-uri` values (default graph of the WHERE clauses without USING / WITH).
+        using_default: Vec<NamedNode>,
+        /// `using-named-graph-uri` values.
+        using_named: Vec<NamedNode>,
+    },
+    /// Add quads (present ones are left alone).
+    Insert(Vec<Quad>),
+    /// Remove quads (absent ones are ignored).
+    Remove(Vec<Quad>),
+    /// Create an empty named graph if it does not exist.
+    CreateGraph(NamedNode),
+    /// Remove every quad of a graph and, for a named graph, the graph itself.
+    /// With `must_exist`, a missing named graph is an error.
+    DropGraph {
+        /// The graph to drop.
+        graph: GraphName,
+        /// Fail with [`StoreError::GraphNotFound`] when the named graph does not exist.
+        must_exist: bool,
+    },
+    /// Remove every quad of a graph but keep the (named) graph.
+    ClearGraph(GraphName),
+}
+
+/// A change: operations applied in order, all or nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// The operations, in order.
+    pub ops: Vec<Op>,
+    /// Whether this change (re)loads files. Any other change that touches a file's graph marks that
+    /// graph as edited since its load, so that start-up never silently replaces curated work.
+    pub from_files: bool,
+}
+
+impl Change {
+    /// A change of one operation.
+    pub fn one(op: Op) -> Self {
+        Self {
+            ops: vec![op],
+            from_files: false,
+        }
+    }
+}
+
+/// What a committed change did.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// Quads that were not in the store before and are now.
+    pub added: Vec<Quad>,
+    /// Quads that were in the store before and are not now.
+    pub removed: Vec<Quad>,
+    /// Named graphs that did not exist before and do now.
+    pub created_graphs: Vec<NamedNode>,
+}
+
+/// Exact bookkeeping of a transaction's effect.
+pub(super) struct Diff<'a, 'b> {
+    pub(super) tx: &'a mut Transaction<'b>,
+    added: HashSet<Quad>,
+    removed: HashSet<Quad>,
+    created: Vec<NamedNode>,
+}
+
+impl<'a, 'b> Diff<'a, 'b> {
+    fn new(tx: &'a mut Transaction<'b>) -> Self {
+        Self {
+            tx,
+            added: HashSet::new(),
+            removed: HashSet::new(),
+            created: Vec::new(),
+        }
+    }
+
+    /// Inserts a quad, recording it when it was absent.
+    pub(super) fn insert(&mut self, quad: QuadRef<'_>) -> Result<(), StoreError> {
+        if let GraphName::NamedNode(g) = quad.graph_name.into_owned() {
+            self.note_graph(&g)?;
+        }
+        if !self.tx.contains(quad)? {
+            self.tx.insert(quad);
+            let quad = quad.into_owned();
+            if !self.removed.remove(&quad) {
+                self.added.insert(quad);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a quad, recording it when it was present.
+    pub(super) fn remove(&mut self, quad: QuadRef<'_>) -> Result<(), StoreError> {
+        if self.tx.contains(quad)? {
+            self.tx.remove(quad);
+            let quad = quad.into_owned();
+            if !self.added.remove(&quad) {
+                self.removed.insert(quad);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a named graph exists (seeing this transaction's own changes).
+    pub(super) fn graph_exists(&self, graph: &NamedNode) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .contains_named_graph(&NamedOrBlankNode::from(graph.clone()))?)
+    }
+
+    /// Creates a named graph if missing.
+    pub(super) fn create_graph(&mut self, graph: &NamedNode) -> Result<(), StoreError> {
+        self.note_graph(graph)?;
+        self.tx.insert_named_graph(graph);
+        Ok(())
+    }
+
+    fn note_graph(&mut self, graph: &NamedNode) -> Result<(), StoreError> {
+        if !self.graph_exists(graph)? && !self.created.contains(graph) {
+            self.created.push(graph.clone());
+        }
+        Ok(())
+    }
+
+    /// Removes every quad of `graph`; drops the named graph too when `drop` is set.
+    pub(super) fn clear(&mut self, graph: &GraphName, drop: bool) -> Result<(), StoreError> {
+        let quads = self
+            .tx
+            .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        for quad in &quads {
+            self.remove(quad.as_ref())?;
+        }
+        if drop {
+            if let GraphName::NamedNode(g) = graph {
+                self.tx.remove_named_graph(g)?;
+                self.created.retain(|c| c != g);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every named graph currently in the transaction's view.
+    pub(super) fn named_graphs(&self) -> Result<Vec<NamedOrBlankNode>, StoreError> {
+        Ok(self.tx.named_graphs().collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn finish(self) -> Applied {
+        Applied {
+            added: self.added.into_iter().collect(),
+            removed: self.removed.into_iter().collect(),
+            created_graphs: self.created,
+        }
+    }
+}
+
+impl WarrantStore {
+    /// Applies a change atomically: every operation in order, then one commit. On error nothing is
+    /// written. This is the single function through which all writes pass.
+    pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
+        let mut tx = self.store.start_transaction()?;
+        let mut diff = Diff::new(&mut tx);
+        for op in change.ops.iter().cloned() {
+            match op {
+                Op::Update {
+                    update,
+                    using_default,
+                    using_named,
+                } => update::execute(self, &mut diff, &update, &using_default, &using_named)?,
+                Op::Insert(quads) => {
+                    for quad in &quads {
+                        diff.insert(quad.as_ref())?;
+                    }
+                }
+                Op::Remove(quads) => {
+                    for quad in &quads {
+                        diff.remove(quad.as_ref())?;
+                    }
+                }
+                Op::CreateGraph(graph) => diff.create_graph(&graph)?,
+                Op::DropGraph { graph, must_exist } => {
+                    if let GraphName::NamedNode(g) = &graph {
+                        if !diff.graph_exists(g)? {
+                            if must_exist {
+                                return Err(StoreError::GraphNotFound(g.clone()));
+                            }
+                            continue;
+                        }
+                    }
+                    diff.clear(&graph, true)?;
+                }
+                Op::ClearGraph(graph) => diff.clear(&graph, false)?,
+            }
+        }
+        let applied = diff.finish();
+        if !change.from_files {
+            mark_edited_file_graphs(&mut tx, &applied);
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+}
+
+/// Records in the catalog that the file graphs touched by an edit differ from their files.
+fn mark_edited_file_graphs(tx: &mut Transaction<'_>, applied: &Applied) {
+    let mut marked: HashSet<&NamedNode> = HashSet::new();
+    for quad in applied.added.iter().chain(&applied.removed) {
+        if let GraphName::NamedNode(g) = &quad.graph_name {
+            if g.as_str().starts_with(vocab::FILE_GRAPH) && marked.insert(g) {
+                let edited = oxigraph::model::Literal::from(true);
+                tx.insert(QuadRef::new(
+                    g,
+                    vocab::EDITED_SINCE_LOAD,
+                    &edited,
+                    vocab::CATALOG_GRAPH,
+                ));
+            }
+        }
+    }
+}
