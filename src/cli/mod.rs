@@ -4,6 +4,7 @@
 mod data;
 mod serve;
 mod validate;
+mod why;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ pub enum Command {
     Export(data::ExportArgs),
     /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
     Validate(validate::ValidateArgs),
+    /// Why a triple holds: its proof tree down to asserted triples (text, json or dot).
+    Why(why::WhyArgs),
 }
 
 /// Runs the parsed command line.
@@ -54,5 +57,6 @@ pub fn run(cli: Cli) -> Result<()> {
                 Err(anyhow::anyhow!("the data does not conform to the shapes"))
             }
         }
+        Command::Why(args) => why::run(&cli.data, args),
     }
 }
