@@ -100,17 +100,28 @@ def main():
             rows.append({"reasoner": name, "timeout_s": limit})
     shutil.rmtree(tmp)
 
+    # Compute = reading the input into the reasoner's own structures and reaching the fixpoint
+    # (Warrant: reading its store + semi-naive rounds); persist = Warrant writing the inferred and
+    # derivations graphs into its store (the Python reasoners keep their result in memory only).
+    for r in rows:
+        if r["reasoner"] == "warrant":
+            d = r["detail"]
+            r["compute_ms"], r["persist_ms"] = d["load_ms"] + d["reason_ms"], d["write_ms"]
+        elif "reason_ms" in r:
+            r["compute_ms"], r["persist_ms"] = r["reason_ms"], 0.0
     base = rows[0]
-    print(f"{'reasoner':<11} {'parse+reason s':>14} {'reason s':>9} {'peak MB':>8} {'time x':>7} {'mem x':>6}  output")
+    print(f"{'reasoner':<11} {'parse s':>8} {'compute s':>9} {'persist s':>9} {'total s':>8} {'peak MB':>8}"
+          f" {'compute x':>9} {'total x':>8} {'mem x':>6}  output")
     for r in rows:
         if "timeout_s" in r:
-            print(f"{r['reasoner']:<11} {'> %d' % r['timeout_s']:>14}")
+            print(f"{r['reasoner']:<11} {'timeout after %d s' % r['timeout_s']}")
             continue
         out = r.get("inferred", r.get("triples_out"))
-        kind = "inferred triples" if "inferred" in r else "triples after reasoning"
-        print(f"{r['reasoner']:<11} {r['total_ms'] / 1e3:>14.2f} {r['reason_ms'] / 1e3:>9.2f} "
-              f"{r['peak_rss_kb'] / 1024:>8.0f} {r['total_ms'] / base['total_ms']:>7.1f} "
-              f"{r['peak_rss_kb'] / base['peak_rss_kb']:>6.1f}  {out} {kind}")
+        kind = "inferred triples (+ derivations graph)" if "inferred" in r else "triples after reasoning"
+        print(f"{r['reasoner']:<11} {r['parse_ms'] / 1e3:>8.2f} {r['compute_ms'] / 1e3:>9.2f} {r['persist_ms'] / 1e3:>9.2f}"
+              f" {r['total_ms'] / 1e3:>8.2f} {r['peak_rss_kb'] / 1024:>8.0f}"
+              f" {r['compute_ms'] / base['compute_ms']:>9.1f} {r['total_ms'] / base['total_ms']:>8.1f}"
+              f" {r['peak_rss_kb'] / base['peak_rss_kb']:>6.1f}  {out} {kind}")
     print(json.dumps(rows))
 
 

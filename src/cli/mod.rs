@@ -37,12 +37,12 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
-    /// Explain why a triple holds: its proof tree down to asserted triples.
-    Why(why::WhyArgs),
     /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
     Validate(validate::ValidateArgs),
     /// Full-text search over passages, statements, sources and concepts (JSON on stdout).
     Search(search::SearchArgs),
+    /// Why a triple holds: its proof tree down to asserted triples (text, json or dot).
+    Why(why::WhyArgs),
 }
 
 /// Runs the parsed command line.
@@ -53,7 +53,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
-        Command::Why(args) => why::run(&cli.data, args),
         Command::Validate(args) => {
             if validate::run(args)? {
                 Ok(())
@@ -62,5 +61,6 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Search(args) => data::search(&cli.data, args),
+        Command::Why(args) => why::run(&cli.data, args),
     }
 }

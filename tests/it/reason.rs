@@ -521,4 +521,66 @@ fn served_inferences_follow_writes_and_are_explained() {
         .send()
         .unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::BAD_REQUEST);
+
+#[test]
+fn cli_why_prints_the_proof_tree() {
+    use warrant::store::{DatasetMode, WarrantStore};
+    let dir = std::env::temp_dir().join(format!("warrant-why-{}", std::process::id()));
+    {
+        let store = WarrantStore::open(&dir, DatasetMode::default()).unwrap();
+        for t in parse("ex:a ex:p ex:b . ex:p rdfs:domain ex:C . ex:C rdfs:subClassOf ex:D .") {
+            let q = Quad::new(
+                t.subject,
+                t.predicate,
+                t.object,
+                NamedNode::new_unchecked(GRAPH),
+            );
+            store.oxigraph().insert(&q).unwrap();
+        }
+        reasoner(&["rdfs"]).materialize(store.oxigraph()).unwrap();
+    }
+    let run = |format: &str, object: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warrant"))
+            .args([
+                "--data",
+                dir.to_str().unwrap(),
+                "why",
+                "http://example.org/a",
+                "a",
+                object,
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap()
+    };
+    let text = run("text", "http://example.org/D");
+    let out = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(
+        text.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    assert!(
+        out.contains("by rule <https://w3id.org/warrant/rule/rdfs/06-subclass>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("by rule <https://w3id.org/warrant/rule/rdfs/03-domain>"),
+        "{out}"
+    );
+    let dot = String::from_utf8_lossy(&run("dot", "http://example.org/D").stdout).to_string();
+    assert!(dot.starts_with("digraph proof {"), "{dot}");
+    let json = run("json", "http://example.org/D");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        v["derivations"][0]["rule"],
+        "https://w3id.org/warrant/rule/rdfs/06-subclass"
+    );
+    let missing = run("text", "http://example.org/Nope");
+    assert!(
+        !missing.status.success(),
+        "a triple that does not hold fails"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
