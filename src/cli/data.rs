@@ -218,7 +218,7 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
             {
                 writer.serialize_triple(quad?.as_ref())?;
             }
-            writer.finish()?;
+            writer.finish()?.flush()?;
         }
         None => {
             let format = match args.format.as_deref().unwrap_or("nq") {
@@ -230,7 +230,7 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
             for quad in ox.iter() {
                 writer.serialize_quad(quad?.as_ref())?;
             }
-            writer.finish()?;
+            writer.finish()?.flush()?;
         }
     }
     Ok(())

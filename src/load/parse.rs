@@ -104,13 +104,10 @@ pub fn parse_rdf(
         .for_slice(bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
-            let (line, column) = match &e {
-                oxigraph::io::RdfParseError::Syntax(s) => s
-                    .location()
-                    .map(|r| (r.start.line + 1, r.start.column + 1))
-                    .unwrap_or((0, 0)),
-                oxigraph::io::RdfParseError::Io(_) => (0, 0),
-            };
+            let (line, column) = e
+                .location()
+                .map(|r| (r.start.line + 1, r.start.column + 1))
+                .unwrap_or((0, 0));
             (line, column, e.to_string())
         })
 }

@@ -49,7 +49,7 @@ pub(super) fn execute(
                         fresh_subject(&quad.subject, &mut bnodes),
                         quad.predicate.clone(),
                         fresh_term(&quad.object, &mut bnodes),
-                        quad.graph_name.clone(),
+                        graph_name(&quad.graph_name),
                     );
                     diff.insert(quad.as_ref())?;
                 }
@@ -63,7 +63,7 @@ pub(super) fn execute(
                         quad.subject.clone(),
                         quad.predicate.clone(),
                         object,
-                        quad.graph_name.clone(),
+                        graph_name(&quad.graph_name),
                     );
                     diff.remove(quad.as_ref())?;
                 }
@@ -228,6 +228,14 @@ fn fresh_term(term: &Term, bnodes: &mut HashMap<BlankNode, BlankNode>) -> Term {
     match term {
         Term::BlankNode(b) => bnodes.entry(b.clone()).or_default().clone().into(),
         other => other.clone(),
+    }
+}
+
+/// The store's graph name for a graph name written in update data.
+fn graph_name(name: &spargebra::term::GraphName) -> GraphName {
+    match name {
+        spargebra::term::GraphName::NamedNode(n) => n.clone().into(),
+        spargebra::term::GraphName::DefaultGraph => GraphName::DefaultGraph,
     }
 }
 
