@@ -5,7 +5,7 @@
 //! or N-Quads, POST of triples creates a new graph (201 + Location), POST or PUT of TriG / N-Quads adds
 //! or replaces quads. Writes need the writer's bearer token and go through the store's one write path.
 
-use super::request::{blocking, pairs, read_body, require_writer, single};
+use super::request::{base_url, blocking, pairs, read_body, require_writer, single};
 use super::{ApiError, AppState, negotiate};
 use crate::store::{Change, Op};
 use axum::Router;
@@ -87,16 +87,6 @@ async fn direct(
     let graph = NamedNode::new(&iri)
         .map_err(|e| ApiError::bad_request("bad-request", format!("{iri:?} is not an IRI: {e}")))?;
     handle(state, method, Target::Graph(graph.into()), headers, body).await
-}
-
-/// `http://host:port` as the client addressed this server.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| state.config.bind.to_string());
-    format!("http://{host}")
 }
 
 async fn handle(
