@@ -152,7 +152,8 @@ async fn read(
         writer.finish().map_err(ApiError::internal)
     })
     .await?;
-    let content_type = HeaderValue::from_str(media).map_err(ApiError::internal)?;
+    let content_type =
+        HeaderValue::from_str(&negotiate::content_type_value(media)).map_err(ApiError::internal)?;
     let body = if head {
         Body::empty()
     } else {

@@ -155,20 +155,12 @@ pub(super) async fn run_query(
     let mut response = Response::new(Body::from(body));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type_header(media)).map_err(ApiError::internal)?,
+        HeaderValue::from_str(&negotiate::content_type_value(media)).map_err(ApiError::internal)?,
     );
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
     Ok(response)
-}
-
-fn content_type_header(media: &str) -> String {
-    if media.starts_with("text/") || media.contains("json") || media.contains("xml") {
-        format!("{media}; charset=utf-8")
-    } else {
-        media.to_owned()
-    }
 }
 
 /// A SPARQL 1.1 Service Description of this endpoint, in Turtle.
