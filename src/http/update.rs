@@ -56,8 +56,7 @@ async fn post_update(
     )?;
     // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
     let base = format!("{}/update", base_url(&state, &headers));
-    let update =
-        parse_update(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-update", e))?;
+    let update = parse_update(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-update", e))?;
     let store = state.store.clone();
     blocking(move || {
         store
