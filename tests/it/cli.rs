@@ -9,9 +9,16 @@ fn load_query_update_export_round_trip() {
     let cwd = dir.path();
     std::fs::create_dir_all(cwd.join("more")).unwrap();
     std::fs::write(cwd.join("a.ttl"), "<http://ex/a> <http://ex/p> 1 .\n").unwrap();
-    std::fs::write(cwd.join("more/b.nt"), "<http://ex/b> <http://ex/p> \"2\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n").unwrap();
+    std::fs::write(
+        cwd.join("more/b.nt"),
+        "<http://ex/b> <http://ex/p> \"2\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n",
+    )
+    .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(b"<http://ex/c> <http://ex/p> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n").unwrap();
+    gz.write_all(
+        b"<http://ex/c> <http://ex/p> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n",
+    )
+    .unwrap();
     std::fs::write(cwd.join("more/c.nt.gz"), gz.finish().unwrap()).unwrap();
 
     let (ok, _, err) = cli(cwd, &["load", "a.ttl", "more"]);
