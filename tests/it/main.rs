@@ -8,3 +8,5 @@ mod lifecycle;
 mod named_queries;
 mod sparql_protocol;
 mod support;
+mod w3c;
+mod w3c_sparql;
