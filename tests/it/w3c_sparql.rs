@@ -3,7 +3,8 @@
 //! runs over HTTP against `warrant serve --memory --strict-dataset`.
 //!
 //! Each entry is its own case, printed as `PASS` / `FAIL` / `SKIP` with totals per suite (see them
-//! with `cargo test --test it w3c -- --nocapture`; `W3C_ONLY=<suite or IRI part>` runs a subset).
+//! with `cargo test --test it w3c -- --nocapture`; `W3C_ONLY=<suite or IRI part>` runs a subset,
+//! `W3C_DEBUG=1` also prints every non-2xx answer to a syntax test).
 //! Every case must pass except those in `tests/w3c-sparql-skips.txt`, each with its reason; a listed
 //! case that passes fails the test, so the list stays true.
 
