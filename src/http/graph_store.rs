@@ -3,13 +3,14 @@
 //! A graph is named indirectly (`/store?graph=IRI`, `/store?default`) or directly (`/store/some/path`
 //! names the graph whose IRI is that URL). `/store` alone is the whole dataset: GET returns it as TriG
 //! or N-Quads, POST of triples creates a new graph (201 + Location), POST or PUT of TriG / N-Quads adds
-//! or replaces quads. Writes need the writer's bearer token and go through the store's one write path.
+//! or replaces quads. A write may send several documents as the parts of a `multipart/form-data`
+//! body. Writes need the writer's bearer token and go through the store's one write path.
 
-use super::request::{blocking, pairs, read_body, require_writer, single};
-use super::{ApiError, AppState, negotiate};
+use super::request::{base_url, blocking, pairs, read_body, require_writer, single};
+use super::{ApiError, AppState, multipart, negotiate};
 use crate::store::{Change, Op};
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -89,16 +90,6 @@ async fn direct(
     handle(state, method, Target::Graph(graph.into()), headers, body).await
 }
 
-/// `http://host:port` as the client addressed this server.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| state.config.bind.to_string());
-    format!("http://{host}")
-}
-
 async fn handle(
     state: AppState,
     method: Method,
@@ -162,7 +153,8 @@ async fn read(
         writer.finish().map_err(ApiError::internal)
     })
     .await?;
-    let content_type = HeaderValue::from_str(media).map_err(ApiError::internal)?;
+    let content_type =
+        HeaderValue::from_str(&negotiate::content_type_value(media)).map_err(ApiError::internal)?;
     let body = if head {
         Body::empty()
     } else {
@@ -198,15 +190,10 @@ async fn write(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let body = read_body(&state, body).await?;
-    let media = negotiate::content_type(&headers).unwrap_or_default();
-    let format = RdfFormat::from_media_type(&media).ok_or_else(|| {
-        ApiError::unsupported_media_type(
-            &media,
-            "text/turtle, application/n-triples, application/rdf+xml, application/ld+json, application/trig or application/n-quads",
-        )
-    })?;
+    let documents = documents(&headers, body)?;
+    let triples_only = documents.iter().all(|(_, f)| !f.supports_datasets());
     let (target, location) = match target {
-        Target::Dataset if !format.supports_datasets() && method == Method::POST => {
+        Target::Dataset if triples_only && method == Method::POST => {
             let iri = format!("{}/store/graph-{}", base_url(&state, &headers), fresh_id());
             let graph = NamedNode::new(&iri).map_err(ApiError::internal)?;
             (Target::Graph(graph.into()), Some(iri))
@@ -221,12 +208,17 @@ async fn write(
             Target::Graph(g) => (g.clone(), None),
             Target::Dataset => (GraphName::DefaultGraph, None),
         };
-        let quads = crate::load::parse_rdf(&body, format, default_graph.clone(), base.as_deref())
-            .map_err(|(line, column, message)| ApiError {
-            line: (line > 0).then_some(line),
-            column: (column > 0).then_some(column),
-            ..ApiError::bad_request("bad-rdf", message)
-        })?;
+        let mut quads = Vec::new();
+        for (body, format) in &documents {
+            quads.extend(
+                crate::load::parse_rdf(body, *format, default_graph.clone(), base.as_deref())
+                    .map_err(|(line, column, message)| ApiError {
+                        line: (line > 0).then_some(line),
+                        column: (column > 0).then_some(column),
+                        ..ApiError::bad_request("bad-rdf", message)
+                    })?,
+            );
+        }
         let mut ops = Vec::new();
         match &target {
             Target::Graph(graph) => {
@@ -278,6 +270,39 @@ async fn write(
         );
     }
     Ok(response)
+}
+
+/// The RDF documents of a write: the body, or each part of a `multipart/form-data` body, with the
+/// format its media type names.
+fn documents(headers: &HeaderMap, body: Bytes) -> Result<Vec<(Bytes, RdfFormat)>, ApiError> {
+    let format_of = |media: &str| {
+        RdfFormat::from_media_type(media).ok_or_else(|| {
+            ApiError::unsupported_media_type(
+                media,
+                "text/turtle, application/n-triples, application/rdf+xml, application/ld+json, application/trig, application/n-quads or multipart/form-data of these",
+            )
+        })
+    };
+    let media = negotiate::content_type(headers).unwrap_or_default();
+    if media != "multipart/form-data" {
+        return Ok(vec![(body, format_of(&media)?)]);
+    }
+    let header = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let boundary = multipart::boundary(header).ok_or_else(|| {
+        ApiError::bad_request("bad-request", "multipart/form-data without a boundary")
+    })?;
+    multipart::parts(&body, &boundary)?
+        .into_iter()
+        .map(|part| {
+            Ok((
+                part.body,
+                format_of(part.media_type.as_deref().unwrap_or("(none)"))?,
+            ))
+        })
+        .collect()
 }
 
 /// A new, practically unique identifier for a graph created by POST.

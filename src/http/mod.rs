@@ -4,6 +4,7 @@
 
 mod error;
 mod graph_store;
+mod multipart;
 mod negotiate;
 mod queries;
 mod request;

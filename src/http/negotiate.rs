@@ -63,6 +63,15 @@ pub fn choose<'a>(headers: &HeaderMap, offered: &[&'a str]) -> Option<&'a str> {
     best.map(|(m, _, _)| m)
 }
 
+/// The `Content-Type` value sent for `media`: textual formats (all UTF-8) name their charset.
+pub fn content_type_value(media: &str) -> String {
+    if media.starts_with("text/") || media.contains("json") || media.contains("xml") {
+        format!("{media}; charset=utf-8")
+    } else {
+        media.to_owned()
+    }
+}
+
 /// The media type of a `Content-Type` header, lower-cased, without parameters.
 pub fn content_type(headers: &HeaderMap) -> Option<String> {
     headers

@@ -91,6 +91,24 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// `http://host:port` as the client addressed this server (the `Host` header), else the bind address.
+/// Graph IRIs of direct identification, `Location`s, the base IRI of requests and the service
+/// description's endpoint derive from it.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        // a host name, IPv4 or [IPv6] address and port: nothing that could break out of an IRI
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._:[]".contains(c))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| state.config.bind.to_string());
+    format!("http://{host}")
+}
+
 /// Runs blocking store work on the blocking pool.
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,

@@ -1,7 +1,7 @@
 //! SPARQL 1.1 Protocol queries at `/sparql`: GET `?query=`, POST `application/sparql-query`, POST
 //! form; the service description when no query is given; content negotiation; time limit.
 
-use super::request::{all, iris, pairs, read_body, single};
+use super::request::{all, base_url, iris, pairs, read_body, single};
 use super::{ApiError, AppState, negotiate};
 use crate::store::{OutputFormat, ParsedQuery, ProtocolDataset, QueryForm, parse_query};
 use axum::Router;
@@ -53,7 +53,7 @@ async fn get_query(
             "bad-request",
             "updates are sent by POST to /update, not to /sparql",
         )),
-        None => Ok(service_description(&state)),
+        None => Ok(service_description(&state, &headers)),
     }
 }
 
@@ -115,7 +115,9 @@ async fn run_protocol_query(
         default_graphs: iris(&all(params, "default-graph-uri"), "default-graph-uri")?,
         named_graphs: iris(&all(params, "named-graph-uri"), "named-graph-uri")?,
     };
-    let parsed = parse_query(&text, None).map_err(|e| ApiError::syntax("bad-query", e))?;
+    // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
+    let base = format!("{}/sparql", base_url(state, headers));
+    let parsed = parse_query(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-query", e))?;
     run_query(state, parsed, protocol, Vec::new(), headers).await
 }
 
@@ -153,7 +155,7 @@ pub(super) async fn run_query(
     let mut response = Response::new(Body::from(body));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type_header(media)).map_err(ApiError::internal)?,
+        HeaderValue::from_str(&negotiate::content_type_value(media)).map_err(ApiError::internal)?,
     );
     response
         .headers_mut()
@@ -161,16 +163,8 @@ pub(super) async fn run_query(
     Ok(response)
 }
 
-fn content_type_header(media: &str) -> String {
-    if media.starts_with("text/") || media.contains("json") || media.contains("xml") {
-        format!("{media}; charset=utf-8")
-    } else {
-        media.to_owned()
-    }
-}
-
 /// A SPARQL 1.1 Service Description of this endpoint, in Turtle.
-fn service_description(state: &AppState) -> Response {
+fn service_description(state: &AppState, headers: &HeaderMap) -> Response {
     let union = match state.store.mode() {
         crate::store::DatasetMode::UnionOfContent => "\n    sd:feature sd:UnionDefaultGraph ;",
         crate::store::DatasetMode::Strict => "",
@@ -184,12 +178,12 @@ fn service_description(state: &AppState) -> Response {
     let body = format!(
         "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
          @prefix dct: <http://purl.org/dc/terms/> .\n\n\
-         [] a sd:Service ;\n    sd:endpoint <http://{bind}/sparql> ;\n    \
+         [] a sd:Service ;\n    sd:endpoint <{base}/sparql> ;\n    \
          sd:supportedLanguage sd:SPARQL11Query , sd:SPARQL11Update ;{union}\n    \
          sd:resultFormat {results} ;\n    \
          sd:defaultDataset [ a sd:Dataset ; dct:description \"{desc}\" ] ;\n    \
          dct:title \"Warrant SPARQL endpoint\" .\n",
-        bind = state.config.bind,
+        base = base_url(state, headers),
         desc = match state.store.mode() {
             crate::store::DatasetMode::UnionOfContent =>
                 "Default graph: union of the content graphs (loaded files, curated and inferred triples); change sets and derivations are named graphs only.",

@@ -1,6 +1,6 @@
 //! SPARQL 1.1 Update at `/update`: POST `application/sparql-update` or form `update=`, writers only.
 
-use super::request::{all, blocking, iris, pairs, read_body, require_writer, single};
+use super::request::{all, base_url, blocking, iris, pairs, read_body, require_writer, single};
 use super::{ApiError, AppState, negotiate};
 use crate::store::{Change, Op, parse_update};
 use axum::Router;
@@ -54,7 +54,9 @@ async fn post_update(
         &all(&params, "using-named-graph-uri"),
         "using-named-graph-uri",
     )?;
-    let update = parse_update(&text, None).map_err(|e| ApiError::syntax("bad-update", e))?;
+    // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
+    let base = format!("{}/update", base_url(&state, &headers));
+    let update = parse_update(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-update", e))?;
     let store = state.store.clone();
     blocking(move || {
         store

@@ -108,9 +108,21 @@ impl WarrantStore {
                     .map(NamedOrBlankNode::from)
                     .collect(),
             );
-        } else if !has_own_dataset && self.mode == DatasetMode::UnionOfContent {
-            let graphs = self.content_graphs()?;
-            prepared.dataset_mut().set_default_graph(graphs);
+        } else if !has_own_dataset {
+            if self.mode == DatasetMode::UnionOfContent {
+                let graphs = self.content_graphs()?;
+                prepared.dataset_mut().set_default_graph(graphs);
+            }
+            // the file catalog and store state are bookkeeping: GRAPH ?g never ranges over them
+            let named = self
+                .store
+                .named_graphs()
+                .filter(|g| {
+                    !matches!(g, Ok(NamedOrBlankNode::NamedNode(n))
+                        if n.as_str().starts_with(crate::vocab::RECORD_GRAPH))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            prepared.dataset_mut().set_available_named_graphs(named);
         }
         Ok(prepared.on_store(&self.store).execute()?)
     }

@@ -65,7 +65,7 @@ pub(super) fn execute(
                         object,
                         graph_name(&quad.graph_name),
                     );
-                    diff.remove(quad.as_ref())?;
+                    remove(store, diff, &quad)?;
                 }
             }
             GraphUpdateOperation::DeleteInsert {
@@ -106,7 +106,7 @@ pub(super) fn execute(
                     );
                 }
                 for quad in &to_delete {
-                    diff.remove(quad.as_ref())?;
+                    remove(store, diff, quad)?;
                 }
                 for quad in &to_insert {
                     diff.insert(quad.as_ref())?;
@@ -142,6 +142,39 @@ pub(super) fn execute(
         }
     }
     Ok(())
+}
+
+/// Removes a quad. In [`DatasetMode::UnionOfContent`] the default graph an update sees is the union
+/// of the content graphs, so removing a triple from it removes it from every content graph.
+fn remove(store: &WarrantStore, diff: &mut Diff<'_, '_>, quad: &Quad) -> Result<(), StoreError> {
+    if quad.graph_name.is_default_graph() && store.mode() == DatasetMode::UnionOfContent {
+        for graph in content_graphs(diff)? {
+            let in_graph = Quad::new(
+                quad.subject.clone(),
+                quad.predicate.clone(),
+                quad.object.clone(),
+                graph,
+            );
+            diff.remove(in_graph.as_ref())?;
+        }
+        Ok(())
+    } else {
+        diff.remove(quad.as_ref())
+    }
+}
+
+/// The default graph and every named graph that is not a record graph, as they exist in the
+/// transaction.
+fn content_graphs(diff: &Diff<'_, '_>) -> Result<Vec<GraphName>, StoreError> {
+    let mut graphs = vec![GraphName::DefaultGraph];
+    for g in diff.named_graphs()? {
+        match g {
+            NamedOrBlankNode::NamedNode(n) if crate::vocab::is_record_graph(n.as_str()) => {}
+            NamedOrBlankNode::NamedNode(n) => graphs.push(n.into()),
+            NamedOrBlankNode::BlankNode(b) => graphs.push(b.into()),
+        }
+    }
+    Ok(graphs)
 }
 
 /// The graphs a CLEAR / DROP target names, as they exist in the transaction.
@@ -196,15 +229,9 @@ fn where_solutions(
     };
     let mut prepared = SparqlEvaluator::new().for_query(query);
     if !has_dataset && store.mode() == DatasetMode::UnionOfContent {
-        let mut graphs = vec![GraphName::DefaultGraph];
-        for g in diff.named_graphs()? {
-            match g {
-                NamedOrBlankNode::NamedNode(n) if crate::vocab::is_record_graph(n.as_str()) => {}
-                NamedOrBlankNode::NamedNode(n) => graphs.push(n.into()),
-                NamedOrBlankNode::BlankNode(b) => graphs.push(b.into()),
-            }
-        }
-        prepared.dataset_mut().set_default_graph(graphs);
+        prepared
+            .dataset_mut()
+            .set_default_graph(content_graphs(diff)?);
     }
     match prepared.on_transaction(diff.tx).execute()? {
         QueryResults::Solutions(solutions) => Ok(solutions.collect::<Result<Vec<_>, _>>()?),
@@ -228,6 +255,14 @@ fn fresh_term(term: &Term, bnodes: &mut HashMap<BlankNode, BlankNode>) -> Term {
     match term {
         Term::BlankNode(b) => bnodes.entry(b.clone()).or_default().clone().into(),
         other => other.clone(),
+    }
+}
+
+/// The store's graph name for a graph name written in update data.
+fn graph_name(name: &spargebra::term::GraphName) -> GraphName {
+    match name {
+        spargebra::term::GraphName::NamedNode(n) => n.clone().into(),
+        spargebra::term::GraphName::DefaultGraph => GraphName::DefaultGraph,
     }
 }
 
@@ -314,11 +349,4 @@ fn template_quad(
         template_term(&pattern.object, solution, bnodes)?,
         graph(&pattern.graph_name, solution)?,
     ))
-}
-
-fn graph_name(graph: &spargebra::term::GraphName) -> GraphName {
-    match graph {
-        spargebra::term::GraphName::NamedNode(n) => n.clone().into(),
-        spargebra::term::GraphName::DefaultGraph => GraphName::DefaultGraph,
-    }
 }

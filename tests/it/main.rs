@@ -14,4 +14,6 @@ mod shapes_invalid;
 mod sparql_protocol;
 mod support;
 mod validate_api;
+mod w3c;
 mod w3c_entailment;
+mod w3c_sparql;

@@ -521,6 +521,7 @@ fn served_inferences_follow_writes_and_are_explained() {
         .send()
         .unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::BAD_REQUEST);
+}
 
 #[test]
 fn cli_why_prints_the_proof_tree() {

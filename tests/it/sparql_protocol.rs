@@ -203,6 +203,39 @@ fn service_description_head_and_cors() {
 }
 
 #[test]
+fn endpoint_urls_come_from_a_well_formed_host_header_only() {
+    let server = fixture_server(&[]);
+    let c = client();
+    let sd = c.get(server.url("/sparql")).send().unwrap().text().unwrap();
+    assert!(
+        sd.contains(&format!("sd:endpoint <{}> ;", server.url("/sparql"))),
+        "{sd}"
+    );
+    // relative IRIs resolve against the endpoint
+    let r: Value = c
+        .post(server.url("/sparql"))
+        .header("content-type", "application/sparql-query")
+        .body("SELECT (<x> AS ?x) {}")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        r["results"]["bindings"][0]["x"]["value"],
+        server.url("/x").as_str()
+    );
+    // a Host header that could break out of an IRI is not used
+    let sd = c
+        .get(server.url("/sparql"))
+        .header("host", "evil.example> . <x")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(!sd.contains("evil"), "{sd}");
+}
+
+#[test]
 fn malformed_query_gets_json_error_with_position() {
     let server = fixture_server(&[]);
     let r = client()
