@@ -1,7 +1,7 @@
 //! LUBM(1,0) with the `rdfs` + `owl2rl` rule sets: each of the 14 benchmark queries must return the
 //! official answer count over asserted + inferred triples (one test per query), and without
 //! reasoning only queries 1, 2, 3 and 14 do — proof that the check can fail.
-//! Peer data is read from `$WARRANT_PEER_DIR` (default `<repo>/../shared/peer`).
+//! Peer data is read from `$WARRANT_PEER_DIR` (default `<repo>/tests/peer`).
 
 use flate2::read::GzDecoder;
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -19,7 +19,7 @@ const ONTO_GRAPH: &str = "https://w3id.org/warrant/graph/file/lubm/univ-bench.tt
 /// The peer data folder.
 pub fn peer_dir() -> PathBuf {
     std::env::var_os("WARRANT_PEER_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/peer")),
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peer")),
         PathBuf::from,
     )
 }

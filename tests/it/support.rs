@@ -14,11 +14,11 @@ pub fn repo_root() -> PathBuf {
 }
 
 #[allow(dead_code, reason = "used by the conformance and benchmark modules")]
-/// Third-party test data: `$WARRANT_PEER_DIR` or `<repo>/../shared/peer`.
+/// Third-party test data: `$WARRANT_PEER_DIR` or `<repo>/tests/peer` (a copy, see its PROVENANCE.md).
 pub fn peer_dir() -> PathBuf {
     std::env::var_os("WARRANT_PEER_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/peer"))
+        .unwrap_or_else(|| repo_root().join("tests/peer"))
 }
 
 /// A running `warrant serve`; killed when dropped.
