@@ -2,6 +2,7 @@
 //! command runs against the library. Only this module knows the terminal.
 
 mod data;
+mod evaluate;
 mod serve;
 
 use anyhow::Result;
@@ -34,6 +35,9 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// Evaluate a patient case (FHIR R4 JSON, or Turtle / JSON-LD in Warrant's case vocabulary)
+    /// against the policies for its requested intervention.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 /// Runs the parsed command line.
@@ -44,5 +48,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::Evaluate(args) => evaluate::run(&cli.data, args),
     }
 }

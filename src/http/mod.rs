@@ -3,6 +3,7 @@
 //! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool.
 
 mod error;
+mod evaluate;
 mod graph_store;
 mod negotiate;
 mod queries;
@@ -38,7 +39,8 @@ impl AppState {
     }
 }
 
-/// The whole application: SPARQL protocol, updates, Graph Store Protocol and named queries.
+/// The whole application: SPARQL protocol, updates, Graph Store Protocol, named queries, case
+/// evaluation and why-chains.
 pub fn app(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -51,6 +53,7 @@ pub fn app(state: AppState) -> Router {
     let reads = Router::new()
         .merge(sparql::router())
         .merge(queries::router())
+        .merge(evaluate::router())
         .layer(cors);
     Router::new()
         .merge(reads)
@@ -60,7 +63,7 @@ pub fn app(state: AppState) -> Router {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store and /queries",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /evaluate and /why",
             )
         })
         .layer(DefaultBodyLimit::disable())
