@@ -11,13 +11,15 @@
 mod date;
 mod fhir;
 mod fhir_types;
+mod hierarchy;
 mod rdf;
 mod recognise;
 mod ucum;
 
 pub use date::{DateSpan, Day};
+pub use hierarchy::Hierarchy;
 pub use rdf::{case_to_triples, read_rdf};
-pub use recognise::{Denotation, Hierarchy, Resolution, recognise};
+pub use recognise::{Denotation, Resolution, recognise};
 pub use ucum::{Unit, convert};
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +46,7 @@ pub struct Case {
 
 /// A code the graph does not know, reported rather than dropped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Unrecognised {
     /// IRI of the fact it belongs to.
     pub fact: String,
@@ -66,6 +69,7 @@ pub struct Unrecognised {
 
 /// Something in the input that takes no part in evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Ignored {
     /// JSON path (or RDF node) of the element.
     pub path: String,

@@ -13,10 +13,10 @@
 //! sources the statement is indirect only when no cited source with a population is direct. When a
 //! policy names no population, the patient's own concepts stand in for it.
 
+use super::cited::{FlagInfo, IdentifierInfo, Indirect, PassageInfo, SourceInfo, StatementInfo};
 use super::graph::Nodes;
-use super::report::{
-    ConceptRef, FlagInfo, IdentifierInfo, Indirect, Level, PassageInfo, SourceInfo, StatementInfo,
-};
+use super::report::ConceptRef;
+use super::report::Level;
 use crate::case::Hierarchy;
 use crate::store::{StoreError, WarrantStore};
 use crate::vocab::{DCT_TITLE, std_terms, wr};
@@ -73,6 +73,7 @@ const FOLLOW: &[oxigraph::model::NamedNodeRef<'static>] = &[
     wr::IDENTIFIER_STATUS,
     wr::IDENTIFIER_SCHEME,
     wr::VERIFICATION_STATUS,
+    wr::SEED_CITATION,
 ];
 
 /// Reads statements (and their sources, passages, flags) layer by layer (one query per layer).
@@ -107,6 +108,9 @@ pub fn load(
         for p in &rests_on {
             let source = nodes.iri(p, wr::IN_SOURCE).unwrap_or_default();
             add_source(nodes, &source, &mut evidence);
+            for cited in nodes.iris(p, wr::SEED_CITATION) {
+                add_source(nodes, &cited, &mut evidence);
+            }
             evidence.passages.insert(
                 p.clone(),
                 PassageInfo {

@@ -1,5 +1,6 @@
-//! The leaf criteria, each exactly as its `rdfs:comment` in `ontology/warrant.ttl` defines met, not
-//! met and unknown. Common rules: a fact matches concept X when it denotes X or a narrower concept;
+//! The leaf criteria: shared context and dispatch, and the condition and procedure leaves — each
+//! exactly as its `rdfs:comment` in `ontology/warrant.ttl` defines met, not met and unknown (medication
+//! leaves are in `medication`, measured values in `quantity`). Common rules: a fact matches concept X when it denotes X or a narrower concept;
 //! facts dated after `asOf` are ignored (entered-in-error ones never reach evaluation); a leaf whose
 //! facts are absent is unknown and names what is missing.
 //!
@@ -7,7 +8,6 @@
 //! of it agrees.
 
 use super::policy::{Criterion, Kind};
-use super::quantity::interval_of;
 use super::{FactUse, LeafOutcome, Status};
 use crate::case::{Case, Day, Fact, FactKind, Hierarchy};
 
@@ -26,7 +26,7 @@ pub struct Context<'a> {
 const CURRENT_CLINICAL: [&str; 3] = ["active", "recurrence", "relapse"];
 const RESOLVED_CLINICAL: [&str; 3] = ["inactive", "remission", "resolved"];
 const PERFORMED: [&str; 2] = ["completed", "in-progress"];
-const ORDER_INTENTS: [&str; 5] = [
+pub(super) const ORDER_INTENTS: [&str; 5] = [
     "order",
     "original-order",
     "reflex-order",
@@ -36,7 +36,7 @@ const ORDER_INTENTS: [&str; 5] = [
 
 impl Context<'_> {
     /// Facts of `kind` not dated after `asOf`, with their index.
-    fn facts(&self, kind: FactKind) -> impl Iterator<Item = (usize, &Fact)> {
+    pub(super) fn facts(&self, kind: FactKind) -> impl Iterator<Item = (usize, &Fact)> {
         let as_of = self.as_of;
         self.case
             .facts
@@ -74,7 +74,7 @@ impl Context<'_> {
     }
 
     /// Days from each end of a fact's date to `asOf`: (fewest, most); `None` when undated.
-    fn age(&self, fact: &Fact) -> Option<(i64, i64)> {
+    pub(super) fn age(&self, fact: &Fact) -> Option<(i64, i64)> {
         fact.date
             .map(|d| (self.as_of.0 - d.latest.0, self.as_of.0 - d.earliest.0))
     }
@@ -108,12 +108,14 @@ pub fn evaluate(ctx: &Context<'_>, c: &Criterion) -> LeafOutcome {
         Kind::ConditionPresent => condition_present(ctx, x, &name),
         Kind::ProcedurePerformed => procedure_performed(ctx, x, &name),
         Kind::ProcedureWithin => procedure_within(ctx, x, &name, c.within_days.unwrap_or(0)),
-        Kind::MedicationCurrent => medication_current(ctx, x, &name),
-        Kind::MedicationInHistory => medication_in_history(ctx, x, &name),
+        Kind::MedicationCurrent => super::medication::medication_current(ctx, x, &name),
+        Kind::MedicationInHistory => super::medication::medication_in_history(ctx, x, &name),
         Kind::LabThreshold => super::quantity::lab_threshold(ctx, c, x, &name),
         Kind::ObservationBelowNormal => super::quantity::below_normal(ctx, x, &name),
-        Kind::ObservationWithin => observation_within(ctx, x, &name, c.within_days.unwrap_or(0)),
-        Kind::InterventionRequested => intervention_requested(ctx, x, &name),
+        Kind::ObservationWithin => {
+            super::quantity::observation_within(ctx, x, &name, c.within_days.unwrap_or(0))
+        }
+        Kind::InterventionRequested => super::medication::intervention_requested(ctx, x, &name),
         Kind::AllOf | Kind::AnyOf | Kind::Not => {
             unknown(Vec::new(), "", "composite evaluated as a leaf".into())
         }
@@ -301,173 +303,4 @@ fn procedure_within(ctx: &Context<'_>, x: &str, name: &str, n: i64) -> LeafOutco
         detail,
         format!("{name} is recorded but its {detail} is not known"),
     )
-}
-
-fn medication_current(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
-    let statements: Vec<_> = ctx.facts(FactKind::MedicationStatement).collect();
-    let matching: Vec<_> = statements
-        .iter()
-        .filter(|(_, f)| f.matches(x))
-        .copied()
-        .collect();
-    let mut active: Vec<_> = matching
-        .iter()
-        .filter(|(_, f)| f.status.as_deref() == Some("active"))
-        .copied()
-        .collect();
-    active.extend(
-        ctx.matching(FactKind::MedicationRequest, x)
-            .into_iter()
-            .filter(|(i, f)| {
-                Some(*i) != ctx.request
-                    && f.status.as_deref() == Some("active")
-                    && f.intent
-                        .as_deref()
-                        .is_some_and(|s| ORDER_INTENTS.contains(&s))
-            }),
-    );
-    if !active.is_empty() {
-        return done(
-            Status::Met,
-            ctx.uses(&active, x, "taken now"),
-            format!("{name} is taken now"),
-        );
-    }
-    if !statements.is_empty() {
-        let mut uses = ctx.uses(&matching, x, "not active");
-        if uses.is_empty() {
-            uses = statements
-                .iter()
-                .map(|(_, f)| FactUse {
-                    fact: f.iri.clone(),
-                    role: "medication list".into(),
-                    concept: None,
-                    derivation: Vec::new(),
-                    detail: None,
-                })
-                .collect();
-        }
-        return done(
-            Status::NotMet,
-            uses,
-            format!("the case lists its medications and {name} is not among those taken now"),
-        );
-    }
-    unknown(
-        Vec::new(),
-        "no medication list in the case",
-        format!("{name}: the case lists no medication statement"),
-    )
-}
-
-fn medication_in_history(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
-    let matching = ctx.matching(FactKind::MedicationStatement, x);
-    let mut taken: Vec<_> = matching
-        .iter()
-        .filter(|(_, f)| {
-            f.status
-                .as_deref()
-                .is_some_and(|s| ["active", "completed", "stopped", "on-hold"].contains(&s))
-        })
-        .copied()
-        .collect();
-    taken.extend(
-        ctx.matching(FactKind::MedicationAdministration, x)
-            .into_iter()
-            .filter(|(_, f)| f.status.as_deref() != Some("not-done")),
-    );
-    if !taken.is_empty() {
-        return done(
-            Status::Met,
-            ctx.uses(&taken, x, "received"),
-            format!("{name} was received"),
-        );
-    }
-    if !matching.is_empty()
-        && matching
-            .iter()
-            .all(|(_, f)| f.status.as_deref() == Some("not-taken"))
-    {
-        return done(
-            Status::NotMet,
-            ctx.uses(&matching, x, "not taken"),
-            format!("{name} recorded as not taken"),
-        );
-    }
-    unknown(
-        ctx.uses(&matching, x, "status unclear"),
-        "not mentioned in the case",
-        format!("{name} is not mentioned as received"),
-    )
-}
-
-fn observation_within(ctx: &Context<'_>, x: &str, name: &str, n: i64) -> LeafOutcome {
-    let measured: Vec<_> = ctx
-        .matching(FactKind::Observation, x)
-        .into_iter()
-        .filter(|(_, f)| {
-            f.value
-                .as_ref()
-                .is_some_and(|v| interval_of(v, None).is_ok())
-        })
-        .collect();
-    if measured.is_empty() {
-        return unknown(
-            Vec::new(),
-            "no measurement in the case",
-            format!("{name}: no measurement in the case"),
-        );
-    }
-    let recent: Vec<_> = measured
-        .iter()
-        .filter(|(_, f)| {
-            ctx.age(f)
-                .is_some_and(|(least, most)| least >= 0 && most <= n)
-        })
-        .copied()
-        .collect();
-    if !recent.is_empty() {
-        return done(
-            Status::Met,
-            ctx.uses(&recent, x, "measured within the window"),
-            format!("{name} measured within the last {n} days"),
-        );
-    }
-    let newest = measured
-        .iter()
-        .filter_map(|(_, f)| ctx.age(f))
-        .min_by_key(|(least, _)| *least);
-    match newest {
-        Some((least, _)) if least > n => done(
-            Status::NotMet,
-            ctx.uses(&measured, x, "last measured before the window"),
-            format!("{name} last measured {least} days ago, more than {n}"),
-        ),
-        _ => unknown(
-            ctx.uses(&measured, x, "date unknown"),
-            "date of the measurement",
-            format!("{name} measured, but when is not known"),
-        ),
-    }
-}
-
-fn intervention_requested(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
-    let Some(r) = ctx.request else {
-        return unknown(
-            Vec::new(),
-            "an intervention request",
-            "the case requests no intervention".into(),
-        );
-    };
-    let fact = &ctx.case.facts[r];
-    let uses = ctx.uses(&[(r, fact)], x, "requested");
-    if fact.matches(x) {
-        done(Status::Met, uses, format!("{name} is requested"))
-    } else {
-        done(
-            Status::NotMet,
-            uses,
-            format!("the request is not for {name}"),
-        )
-    }
 }

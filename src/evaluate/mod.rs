@@ -5,19 +5,23 @@
 //! Everything comes from the graph: which policies apply (`wr:appliesTo`), their criteria, thresholds,
 //! units and windows, caveats, monitoring and regimens, the statements behind them with their review
 //! status, certainty, flags and populations. Nothing here knows a concept, code or case. The leaf
-//! rules are those of `ontology/warrant.ttl` ([`leaves`], [`quantity`]); the review gate and the
-//! three-valued tree are in [`tree`]; the determination rule in [`assemble`]; weak links in [`weak`].
+//! rules are those of `ontology/warrant.ttl` (modules `leaves`, `medication`, `quantity`); the review
+//! gate and the three-valued tree are in `tree`; the determination rule in `assemble`; weak links in
+//! `weak`; the answer's shape in [`report`] and [`cited`].
 
 mod assemble;
+pub mod cited;
 mod evidence;
 mod graph;
 mod leaves;
+mod medication;
 pub mod policy;
 mod quantity;
 pub mod report;
 mod tree;
 mod weak;
 
+pub use cited::*;
 pub use report::*;
 
 use crate::case::{self, Case, Day};

@@ -1,4 +1,5 @@
-//! Leaves over measured values: `wr:LabThreshold` and `wr:ObservationBelowNormal`.
+//! Leaves over measured values: `wr:LabThreshold`, `wr:ObservationBelowNormal` and
+//! `wr:ObservationWithin`.
 //!
 //! A value becomes an interval in the criterion's unit (UCUM conversion, see `case::ucum`): a plain
 //! quantity is a point, a quantity with comparator `<` / `>` a half-open range, a `valueRange` its
@@ -290,6 +291,57 @@ pub fn below_normal(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
     }
 }
 
+/// `wr:ObservationWithin`.
+pub fn observation_within(ctx: &Context<'_>, x: &str, name: &str, n: i64) -> LeafOutcome {
+    let measured: Vec<_> = ctx
+        .matching(FactKind::Observation, x)
+        .into_iter()
+        .filter(|(_, f)| {
+            f.value
+                .as_ref()
+                .is_some_and(|v| interval_of(v, None).is_ok())
+        })
+        .collect();
+    if measured.is_empty() {
+        return unknown(
+            Vec::new(),
+            "no measurement in the case",
+            format!("{name}: no measurement in the case"),
+        );
+    }
+    let recent: Vec<_> = measured
+        .iter()
+        .filter(|(_, f)| {
+            ctx.age(f)
+                .is_some_and(|(least, most)| least >= 0 && most <= n)
+        })
+        .copied()
+        .collect();
+    if !recent.is_empty() {
+        return done(
+            Status::Met,
+            ctx.uses(&recent, x, "measured within the window"),
+            format!("{name} measured within the last {n} days"),
+        );
+    }
+    let newest = measured
+        .iter()
+        .filter_map(|(_, f)| ctx.age(f))
+        .min_by_key(|(least, _)| *least);
+    match newest {
+        Some((least, _)) if least > n => done(
+            Status::NotMet,
+            ctx.uses(&measured, x, "last measured before the window"),
+            format!("{name} last measured {least} days ago, more than {n}"),
+        ),
+        _ => unknown(
+            ctx.uses(&measured, x, "date unknown"),
+            "date of the measurement",
+            format!("{name} measured, but when is not known"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,14 +355,14 @@ mod tests {
 
     #[test]
     fn ranges_satisfy_fail_or_stay_undecided() {
-        let lvef = Interval {
+        let range = Interval {
             lo: Some((50.0, true)),
             hi: Some((55.0, true)),
         };
-        assert_eq!(lvef.test("<=", 55.0), Test::Satisfies);
-        assert_eq!(lvef.test("<", 55.0), Test::Undecided);
-        assert_eq!(lvef.test("<", 50.0), Test::Fails);
-        assert_eq!(lvef.test(">=", 50.0), Test::Satisfies);
+        assert_eq!(range.test("<=", 55.0), Test::Satisfies);
+        assert_eq!(range.test("<", 55.0), Test::Undecided);
+        assert_eq!(range.test("<", 50.0), Test::Fails);
+        assert_eq!(range.test(">=", 50.0), Test::Satisfies);
         assert_eq!(point(400.0).test(">=", 400.0), Test::Satisfies);
         assert_eq!(point(400.0).test("<", 400.0), Test::Fails);
         assert_eq!(point(399.0).test("<", 400.0), Test::Satisfies);

@@ -8,9 +8,10 @@
 //! `tree::decisive_paths`) is as strong as its weakest criterion; ties go to the weaker study design
 //! (the best design among the sources the best statement cites, by `wr:designRank`).
 
+use super::cited::{Chain, StatementInfo, UsedStatement, WeakLink};
 use super::evidence::Evidence;
 use super::policy::Policy;
-use super::report::{Chain, Level, StatementInfo, UsedStatement, WeakLink};
+use super::report::Level;
 use super::tree::{self, Evaluated};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -286,22 +286,42 @@ pub fn render(answer: &Answer) -> String {
             .map(|s| s.title.clone())
             .unwrap_or_else(|| passage.source.clone());
         let mut extra: Vec<String> = Vec::new();
-        if let Some(s) = source {
-            extra.extend(ix.identifiers(s));
-        }
         if let Some(sec) = &passage.section {
             extra.push(format!("section \"{sec}\""));
         }
-        let extra = if extra.is_empty() {
+        match source.map(|s| ix.identifiers(s)) {
+            Some(ids) if !ids.is_empty() => extra.extend(ids),
+            _ => extra.push("no verified identifier".into()),
+        }
+        let cited: Vec<String> = passage
+            .seed_citations
+            .iter()
+            .filter_map(|c| ix.sources.get(c.as_str()))
+            .map(|s| {
+                let ids = ix.identifiers(s);
+                let name = s.citation.clone().unwrap_or_else(|| s.title.clone());
+                if ids.is_empty() {
+                    name
+                } else {
+                    format!("{name}, {}", ids.join(", "))
+                }
+            })
+            .collect();
+        let cited = if cited.is_empty() {
             String::new()
         } else {
-            format!(" ({})", extra.join("; "))
+            format!("; the passage cites {}", cited.join(" and "))
         };
+        let text = passage
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let _ = writeln!(
             out,
-            "[{}] \"{}\" — {title}{extra}",
+            "[{}] \"{text}\" — {title} ({}){cited}",
             i + 1,
-            passage.text.replace('\n', " ")
+            extra.join("; ")
         );
     }
     out
