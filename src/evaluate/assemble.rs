@@ -18,37 +18,42 @@ use super::tree::{self, Evaluated};
 use crate::case::{Case, Hierarchy};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Applies the determination rule.
+/// Applies the determination rule; the last reason is the clause that decided.
 pub fn outcome(policy: &Policy, evals: &BTreeMap<String, Evaluated>) -> (Outcome, Vec<String>) {
     let init = evals[&policy.initiation].status;
     let disc = policy.discontinuation.as_ref().map(|d| evals[d].status);
     let label = |iri: &str| policy.criteria[iri].label.clone();
-    let init_text = format!(
-        "initiation criteria \"{}\" {}",
+    let mut reasons = vec![format!(
+        "Initiation criteria \"{}\": {}.",
         label(&policy.initiation),
         init.words()
-    );
-    let disc_text = policy
-        .discontinuation
-        .as_ref()
-        .zip(disc)
-        .map(|(d, s)| format!("discontinuation criteria \"{}\" {}", label(d), s.words()));
-    let mut reasons = vec![init_text];
-    reasons.extend(disc_text);
-    let outcome = if disc == Some(Status::Met) {
-        reasons
-            .push("discontinuation criteria met: the intervention is no longer necessary".into());
-        Outcome::NotNecessary
+    )];
+    if let (Some(d), Some(s)) = (&policy.discontinuation, disc) {
+        reasons.push(format!(
+            "Discontinuation criteria \"{}\": {}.",
+            label(d),
+            s.words()
+        ));
+    }
+    let (outcome, because) = if disc == Some(Status::Met) {
+        (
+            Outcome::NotNecessary,
+            "the discontinuation criteria are met",
+        )
     } else if init == Status::NotMet {
-        reasons.push("initiation criteria not met: the intervention is not necessary".into());
-        Outcome::NotNecessary
+        (Outcome::NotNecessary, "the initiation criteria are not met")
     } else if init == Status::Met {
-        reasons.push("initiation criteria met and discontinuation criteria not met: the intervention is necessary".into());
-        Outcome::Necessary
+        (
+            Outcome::Necessary,
+            "the initiation criteria are met and the discontinuation criteria are not met",
+        )
     } else {
-        reasons.push("initiation criteria unknown and discontinuation criteria not met: the facts given do not decide".into());
-        Outcome::Indeterminate
+        (
+            Outcome::Indeterminate,
+            "the initiation criteria cannot be decided with the facts given (see the missing facts) and the discontinuation criteria are not met",
+        )
     };
+    reasons.push(because.to_owned());
     (outcome, reasons)
 }
 
@@ -314,12 +319,8 @@ pub fn regimens(
                 fmt_days(max),
                 r.note_text.clone().unwrap_or_default()
             )),
-            None => Some(format!(
-                "Regimen — the request states no dosage timing, so its interval is unknown; {} recommends {}.",
-                r.label,
-                r.interval.clone().unwrap_or_default()
-            )),
-            Some(true) => None,
+            // No timing: no note; the interval is reported as unknown (`requestedDays` null).
+            None | Some(true) => None,
         };
         notes.extend(note.clone());
         out.push(RegimenReport {

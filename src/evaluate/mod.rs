@@ -325,7 +325,7 @@ fn evaluate_one(
         .and_then(|r| r.text.clone())
         .unwrap_or_else(|| "The intervention".into());
     let summary = format!(
-        "{what} is {} under \"{}\" as of {}: {}.",
+        "{what} is {} under the policy \"{}\" as of {}: {}.",
         outcome.words(),
         policy.label,
         options.as_of,

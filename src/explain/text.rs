@@ -247,19 +247,20 @@ pub fn render(answer: &Answer) -> String {
 
     let _ = writeln!(out, "Conclusion on Medical Necessity\n");
     let cites = c.cite_refs(&root_refs);
+    let because = r.reasons.last().cloned().unwrap_or_default();
     let conclusion = format!(
-        "{} This answer is {}",
-        r.reasons
-            .last()
-            .cloned()
-            .unwrap_or_default()
-            .trim_end_matches('.')
-            .to_owned()
-            + ".",
+        "{what} is {}: {because}. This answer is {}",
+        r.determination.words(),
         r.review
     );
     let _ = writeln!(out, "{}\n", sentence(&conclusion, &cites));
-    for n in &r.notes {
+    let rendered: Vec<&String> = r
+        .monitoring
+        .iter()
+        .filter_map(|m| m.note.as_ref())
+        .chain(r.regimen.iter().filter_map(|g| g.note.as_ref()))
+        .collect();
+    for n in r.notes.iter().filter(|n| !rendered.contains(n)) {
         let _ = writeln!(out, "Note: {n}");
     }
     if !r.unrecognised.is_empty() {

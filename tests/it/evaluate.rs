@@ -507,7 +507,7 @@ fn cli_evaluates_a_case_file() {
         ],
     );
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("is necessary under"));
+    assert!(stdout.contains("is necessary under the policy"));
     let (ok, stdout, stderr) = crate::support::cli(
         &root,
         &[
