@@ -302,3 +302,74 @@ fn read_observation(fact: &mut Fact, r: &Map<String, Value>, path: &str) -> Resu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn case(value: Value) -> Result<Case, CaseError> {
+        read(&value, "urn:case".into())
+    }
+
+    #[test]
+    fn a_resource_alone_and_paths_inside_it() {
+        let c = case(json!({"resourceType": "Observation", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "x"}]},
+            "effectiveDateTime": "2025-03", "valueQuantity": {"value": 3.2, "unit": "g/l", "system": "http://unitsofmeasure.org", "code": "g/L"}}))
+        .unwrap();
+        assert_eq!(c.facts.len(), 1);
+        assert_eq!(c.facts[0].codings[0].path, "Observation.code.coding[0]");
+        assert!(!c.facts[0].date.unwrap().is_exact());
+        match &c.facts[0].value {
+            Some(ObsValue::Quantity(q)) => assert_eq!(q.unit.as_deref(), Some("g/L")),
+            other => panic!("{other:?}"),
+        }
+        let err =
+            case(json!({"resourceType": "Observation", "valueRange": {"low": {"value": "1"}}}))
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Observation.valueRange.low.value: expected a number, found a string"
+        );
+    }
+
+    #[test]
+    fn references_statuses_requests_and_ignored_entries() {
+        let c = case(json!({"resourceType": "Bundle", "entry": [
+            {"resource": {"resourceType": "Medication", "id": "m1", "code": {"coding": [{"system": "s", "code": "c1"}]}}},
+            {"resource": {"resourceType": "MedicationStatement", "status": "active", "medicationReference": {"reference": "Medication/m1"}}},
+            {"resource": {"resourceType": "MedicationStatement", "status": "completed", "contained": [{"resourceType": "Medication", "id": "local", "code": {"text": "x", "coding": [{"system": "s", "code": "c2"}]}}], "medicationReference": {"reference": "#local"}}},
+            {"resource": {"resourceType": "MedicationRequest", "status": "active", "intent": "order", "medicationCodeableConcept": {"text": "y"},
+                          "dosageInstruction": [{"timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "wk"}}}]}},
+            {"resource": {"resourceType": "MedicationRequest", "status": "completed", "intent": "order"}},
+            {"resource": {"resourceType": "Condition", "verificationStatus": {"coding": [{"code": "entered-in-error"}]}}},
+            {"resource": {"resourceType": "Encounter"}},
+            {"fullUrl": "urn:x"}
+        ]}))
+        .unwrap();
+        assert_eq!(c.facts[0].codings[0].code.as_deref(), Some("c1"));
+        assert_eq!(c.facts[1].codings[0].code.as_deref(), Some("c2"));
+        assert_eq!(c.requests, vec![2], "the completed order is not a request");
+        assert_eq!(c.facts[2].interval_days, Some(3.5));
+        let reasons: Vec<&str> = c.ignored.iter().map(|i| i.reason.as_str()).collect();
+        for expected in [
+            "entry without a resource",
+            "status entered-in-error",
+            "resource type not used in evaluation",
+        ] {
+            assert!(reasons.contains(&expected), "{reasons:?}");
+        }
+        assert_eq!(c.ignored.len(), 3);
+        let err = case(json!({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "MedicationRequest",
+            "dosageInstruction": [{"timing": {"repeat": {"period": 3, "periodUnit": "fortnight"}}}]}}]})).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("entry[0].resource.dosageInstruction[0].timing.repeat.periodUnit:")
+        );
+        assert!(
+            case(json!({"entry": []})).is_err(),
+            "a resource names its type"
+        );
+    }
+}

@@ -390,3 +390,48 @@ fn date_literal(span: &DateSpan) -> Literal {
         Literal::new_typed_literal(format!("{y:04}-{m:02}"), xsd::G_YEAR_MONTH)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::io::{RdfFormat, RdfSerializer};
+
+    #[test]
+    fn a_case_written_as_rdf_reads_back_with_the_same_facts() {
+        let json = serde_json::json!({"resourceType": "Bundle", "entry": [
+            {"resource": {"resourceType": "Condition", "id": "c", "verificationStatus": {"coding": [{"code": "refuted"}]},
+                          "clinicalStatus": {"coding": [{"code": "inactive"}]},
+                          "code": {"coding": [{"system": "http://example.org/s", "code": "A1", "display": "a"}]}}},
+            {"resource": {"resourceType": "Observation", "status": "final", "effectiveDateTime": "2025-02",
+                          "code": {"coding": [{"system": "http://example.org/s", "code": "B2"}]},
+                          "valueRange": {"low": {"value": 50, "code": "%"}, "high": {"value": 55, "code": "%"}}}},
+            {"resource": {"resourceType": "MedicationRequest", "status": "active", "intent": "order",
+                          "medicationCodeableConcept": {"coding": [{"system": "http://example.org/s", "code": "C3"}]},
+                          "dosageInstruction": [{"timing": {"repeat": {"period": 3, "periodUnit": "wk"}}}]}}
+        ]});
+        let case = super::super::fhir::read(&json, "https://example.org/case/1".into()).unwrap();
+        let mut ttl = Vec::new();
+        let mut writer = RdfSerializer::from_format(RdfFormat::Turtle).for_writer(&mut ttl);
+        for t in case_to_triples(&case) {
+            writer.serialize_triple(&t).unwrap();
+        }
+        writer.finish().unwrap();
+        let back = read_rdf(&ttl, CaseFormat::Turtle, "urn:unused".into()).unwrap();
+        assert_eq!(back.iri, case.iri);
+        assert_eq!(back.facts.len(), 3);
+        assert_eq!(back.requests.len(), 1);
+        let by_code = |code: &str| {
+            back.facts
+                .iter()
+                .find(|f| f.codings.iter().any(|c| c.code.as_deref() == Some(code)))
+                .unwrap()
+        };
+        let condition = by_code("A1");
+        assert_eq!(condition.verification_status.as_deref(), Some("refuted"));
+        assert_eq!(condition.clinical_status.as_deref(), Some("inactive"));
+        let obs = by_code("B2");
+        assert_eq!(obs.date, case.facts[1].date);
+        assert_eq!(obs.value, case.facts[1].value);
+        assert_eq!(by_code("C3").interval_days, Some(21.0));
+    }
+}

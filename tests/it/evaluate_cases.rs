@@ -1,4 +1,4 @@
-//! Variant cases as data: each `tests/cases/NAME.fhir.json` (or `.ttl`) is posted to a real server as
+//! Variant cases as data: each `tests/cases/NAME.fhir.json` (or `.ttl`, `.jsonld`) is posted to a real server as
 //! of the date in its sibling `NAME.expected.json`, and the answer is checked against that file:
 //! `determination`, `criteria` (IRI -> status), `missing` (exact set of concepts) or
 //! `missingExcludes`, `unrecognised` (exact set of [system, code]), `facts` (how codings resolved),
@@ -169,4 +169,5 @@ case_files! {
     narrower_icd10 => "narrower-icd10",
     unknown_code => "unknown-code",
     turtle_case => "turtle-case",
+    jsonld_case => "jsonld-case",
 }
