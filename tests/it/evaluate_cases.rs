@@ -10,14 +10,15 @@ use std::collections::BTreeSet;
 
 fn run(name: &str) {
     let dir = repo_root().join("tests/cases");
-    let (file, content_type) = if dir.join(format!("{name}.ttl")).exists() {
-        (dir.join(format!("{name}.ttl")), "text/turtle")
-    } else {
-        (
-            dir.join(format!("{name}.fhir.json")),
-            "application/fhir+json",
-        )
-    };
+    let (file, content_type) = [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("fhir.json", "application/fhir+json"),
+    ]
+    .into_iter()
+    .map(|(ext, media)| (dir.join(format!("{name}.{ext}")), media))
+    .find(|(path, _)| path.exists())
+    .unwrap_or_else(|| panic!("no case file tests/cases/{name}.*"));
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).unwrap(),
     )
