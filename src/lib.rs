@@ -13,5 +13,7 @@ pub mod explain;
 pub mod http;
 pub mod load;
 pub mod queries;
+pub mod reason;
 pub mod store;
+pub mod validate;
 pub mod vocab;

@@ -74,6 +74,9 @@ pub fn is_record_graph(iri: &str) -> bool {
 pub const ORIGIN: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#origin");
 
+/// `wr:editedSinceLoad`: a file graph was changed by an edit after its file was loaded (catalog).
+pub const EDITED_SINCE_LOAD: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#editedSinceLoad");
 /// Declares `NamedNodeRef` constants in a namespace, each with its doc comment.
 macro_rules! terms {
     ($ns:literal; $($(#[$doc:meta])* $name:ident = $local:literal;)*) => {

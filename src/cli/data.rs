@@ -94,7 +94,10 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         ProgressStyle::with_template("{spinner} parsing [{bar:30}] {bytes}/{total_bytes} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut change = Change::default();
+    let mut change = Change {
+        from_files: true,
+        ..Change::default()
+    };
     let mut quads = 0;
     for file in &files {
         bar.set_message(file.rel_path.clone());

@@ -4,6 +4,7 @@
 mod data;
 mod evaluate;
 mod serve;
+mod validate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -38,6 +39,8 @@ pub enum Command {
     /// Evaluate a patient case (FHIR R4 JSON, or Turtle / JSON-LD in Warrant's case vocabulary)
     /// against the policies for its requested intervention.
     Evaluate(evaluate::EvaluateArgs),
+    /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
+    Validate(validate::ValidateArgs),
 }
 
 /// Runs the parsed command line.
@@ -49,5 +52,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
         Command::Evaluate(args) => evaluate::run(&cli.data, args),
+        Command::Validate(args) => {
+            if validate::run(args)? {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the data does not conform to the shapes"))
+            }
+        }
     }
 }

@@ -118,6 +118,7 @@ impl From<StoreError> for ApiError {
                 "graph-exists",
                 format!("graph <{}> already exists", g.as_str()),
             ),
+            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Unsupported(m) => Self::bad_request("unsupported", m),
             StoreError::Load(crate::load::LoadError::Syntax {
                 line,

@@ -256,7 +256,12 @@ async fn write(
             Target::Dataset => {}
         }
         ops.push(Op::Insert(quads));
-        let applied = store.apply(Change { ops }).map_err(ApiError::from)?;
+        let applied = store
+            .apply(Change {
+                ops,
+                from_files: false,
+            })
+            .map_err(ApiError::from)?;
         Ok(!applied.created_graphs.is_empty())
     })
     .await?;

@@ -38,6 +38,9 @@ pub enum StoreError {
     /// CREATE of a graph that already exists.
     #[error("graph {0} already exists")]
     GraphExists(NamedNode),
+    /// A file and the curated state of its graph disagree; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     /// An operation Warrant refuses (e.g. LOAD of a remote document).
     #[error("{0}")]
     Unsupported(String),

@@ -69,7 +69,10 @@ pub fn catalog_quads(store: &WarrantStore, graph: &NamedNode) -> Result<Vec<Quad
 pub fn sync_files(store: &WarrantStore, files: &[SourceFile]) -> Result<SyncReport, StoreError> {
     let known = default_data_catalog(store)?;
     let mut report = SyncReport::default();
-    let mut change = Change::default();
+    let mut change = Change {
+        from_files: true,
+        ..Change::default()
+    };
     let mut seen = Vec::new();
     for file in files {
         let sha = sha256_hex(&file.bytes);
@@ -79,6 +82,16 @@ pub fn sync_files(store: &WarrantStore, files: &[SourceFile]) -> Result<SyncRepo
             Some(old) if *old == sha => {
                 report.unchanged += 1;
                 continue;
+            }
+            Some(_) if is_edited(store, &graph)? => {
+                return Err(StoreError::Conflict(format!(
+                    "{} changed on disk, but its graph <{}> was edited since it was loaded; \
+                     export the curated graph (`warrant export --graph <{}>`) and reconcile the file \
+                     with it, or drop the graph to accept the file",
+                    file.rel_path,
+                    graph.as_str(),
+                    graph.as_str()
+                )));
             }
             Some(_) => report.replaced.push(file.rel_path.clone()),
             None => report.added.push(file.rel_path.clone()),
@@ -100,6 +113,14 @@ pub fn sync_files(store: &WarrantStore, files: &[SourceFile]) -> Result<SyncRepo
     }
     for graph in known.keys() {
         if !seen.contains(graph) {
+            if is_edited(store, graph)? {
+                return Err(StoreError::Conflict(format!(
+                    "the file of graph <{}> is gone, but the graph was edited since it was loaded; \
+                     export it (`warrant export --graph <{}>`) before dropping it",
+                    graph.as_str(),
+                    graph.as_str()
+                )));
+            }
             let path = catalog_quads(store, graph)?
                 .into_iter()
                 .find(|q| q.predicate == vocab::SOURCE_PATH)
@@ -122,6 +143,20 @@ pub fn sync_files(store: &WarrantStore, files: &[SourceFile]) -> Result<SyncRepo
         report.quads_removed = applied.removed.len();
     }
     Ok(report)
+}
+
+/// Whether an edit changed a file graph since its file was loaded.
+fn is_edited(store: &WarrantStore, graph: &NamedNode) -> Result<bool, StoreError> {
+    Ok(store
+        .oxigraph()
+        .quads_for_pattern(
+            Some(graph.as_ref().into()),
+            Some(vocab::EDITED_SINCE_LOAD),
+            None,
+            Some(vocab::CATALOG_GRAPH.into()),
+        )
+        .next()
+        .is_some())
 }
 
 /// Graph -> SHA-256 of every catalogued graph of the default data.

@@ -6,6 +6,7 @@
 //! follow the store precisely. A change that fails at any step is rolled back whole.
 
 use super::{StoreError, WarrantStore, update};
+use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::store::Transaction;
 use std::collections::HashSet;
@@ -45,12 +46,18 @@ pub enum Op {
 pub struct Change {
     /// The operations, in order.
     pub ops: Vec<Op>,
+    /// Whether this change (re)loads files. Any other change that touches a file's graph marks that
+    /// graph as edited since its load, so that start-up never silently replaces curated work.
+    pub from_files: bool,
 }
 
 impl Change {
     /// A change of one operation.
     pub fn one(op: Op) -> Self {
-        Self { ops: vec![op] }
+        Self {
+            ops: vec![op],
+            from_files: false,
+        }
     }
 }
 
@@ -169,7 +176,7 @@ impl WarrantStore {
     pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
         let mut tx = self.store.start_transaction()?;
         let mut diff = Diff::new(&mut tx);
-        for op in change.ops {
+        for op in change.ops.iter().cloned() {
             match op {
                 Op::Update {
                     update,
@@ -202,7 +209,28 @@ impl WarrantStore {
             }
         }
         let applied = diff.finish();
+        if !change.from_files {
+            mark_edited_file_graphs(&mut tx, &applied);
+        }
         tx.commit()?;
         Ok(applied)
+    }
+}
+
+/// Records in the catalog that the file graphs touched by an edit differ from their files.
+fn mark_edited_file_graphs(tx: &mut Transaction<'_>, applied: &Applied) {
+    let mut marked: HashSet<&NamedNode> = HashSet::new();
+    for quad in applied.added.iter().chain(&applied.removed) {
+        if let GraphName::NamedNode(g) = &quad.graph_name {
+            if g.as_str().starts_with(vocab::FILE_GRAPH) && marked.insert(g) {
+                let edited = oxigraph::model::Literal::from(true);
+                tx.insert(QuadRef::new(
+                    g,
+                    vocab::EDITED_SINCE_LOAD,
+                    &edited,
+                    vocab::CATALOG_GRAPH,
+                ));
+            }
+        }
     }
 }

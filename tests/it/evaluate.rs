@@ -593,3 +593,56 @@ fn source_knows_no_concept_code_or_case_of_the_worked_example() {
         }
     }
 }
+
+#[test]
+fn the_inferred_graph_changes_nothing() {
+    // With the reasoner's default rule sets materialised (skos:exactMatch symmetry and transitivity,
+    // RDFS typing, subsumption), the seed case gets the same determination, criteria and gaps.
+    use warrant::case::{self, CaseFormat, Day};
+    use warrant::evaluate::{Options, evaluate};
+    use warrant::load::{DataRoot, collect_files};
+    use warrant::reason::{Reasoner, RuleConfig};
+    use warrant::store::{DatasetMode, WarrantStore, sync_files};
+    let store = WarrantStore::in_memory(DatasetMode::default()).unwrap();
+    sync_files(&store, &collect_files(&DataRoot::Dir(repo_root())).unwrap()).unwrap();
+    let options = Options {
+        as_of: Day::parse_iso("2025-12-17").unwrap(),
+        policy: None,
+        include_pending: false,
+    };
+    let summary = |store: &WarrantStore| {
+        let report = evaluate(
+            store,
+            case::read(&seed(), CaseFormat::Json).unwrap(),
+            &options,
+        )
+        .unwrap()
+        .remove(0);
+        let criteria: Vec<(String, String)> = report
+            .criteria
+            .iter()
+            .map(|c| (c.iri.clone(), format!("{:?}", c.status)))
+            .collect();
+        let missing: Vec<String> = report.missing.iter().map(|m| m.concept.clone()).collect();
+        let indirect: Vec<String> = report
+            .evidence
+            .indirect
+            .iter()
+            .map(|s| s.statement.clone())
+            .collect();
+        (
+            report.determination,
+            criteria,
+            missing,
+            indirect,
+            report.unrecognised.len(),
+        )
+    };
+    let before = summary(&store);
+    let stats = Reasoner::new(RuleConfig::new(repo_root().join("queries/rules")))
+        .unwrap()
+        .materialize(store.oxigraph())
+        .unwrap();
+    assert!(stats.inferred > 0, "the reasoner inferred something");
+    assert_eq!(summary(&store), before);
+}

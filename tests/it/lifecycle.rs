@@ -120,3 +120,74 @@ fn walk(dir: &Path) -> u64 {
     }
     n
 }
+
+#[test]
+fn a_file_changed_on_disk_never_silently_replaces_curated_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    copy_dir(&repo_root().join("tests/fixtures/root"), &root);
+    let data = dir.path().join("store");
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--root",
+        root.to_str().unwrap(),
+        "--admin-token",
+        crate::support::TOKEN,
+    ];
+    let first = TestServer::start_in(dir.path(), &args);
+    let graph = "https://w3id.org/warrant/graph/file/evidence/drugs.ttl";
+    let edit = format!(
+        "INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/emapalumab> a <http://example.org/Drug> }} }}"
+    );
+    let r = client()
+        .post(first.url("/update"))
+        .bearer_auth(crate::support::TOKEN)
+        .form(&[("update", edit.as_str())])
+        .send()
+        .unwrap();
+    assert!(r.status().is_success());
+    assert!(first.terminate());
+
+    // unchanged file: the curated edit survives a restart
+    let second = TestServer::start_in(dir.path(), &args);
+    assert_eq!(ask_count(&second, DRUGS), 4);
+    assert!(second.terminate());
+
+    // changed file: start-up stops and names the conflict; the store keeps the edit
+    std::fs::write(
+        root.join("evidence/drugs.ttl"),
+        "@prefix ex: <http://example.org/> .\nex:ivig a ex:Drug .\n",
+    )
+    .unwrap();
+    let (ok, _, err) = crate::support::cli(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "serve",
+            "--root",
+            root.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+        ],
+    );
+    assert!(!ok, "start-up must stop");
+    assert!(
+        err.contains("evidence/drugs.ttl") && err.contains("edited since it was loaded"),
+        "{err}"
+    );
+    let (ok, out, _) = crate::support::cli(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "query",
+            DRUGS,
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(ok);
+    assert_eq!(out.lines().nth(1), Some("4"), "nothing was lost: {out}");
+}

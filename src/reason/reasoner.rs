@@ -1,0 +1,215 @@
+//! The public face of the reasoner: configuration ([`RuleConfig`]), full materialisation and
+//! incremental updates against a store ([`Reasoner`]), and what each call did ([`Stats`]).
+
+use super::ReasonError;
+use super::persist::{self, Changes, Writer, is_asserted_graph};
+use super::rule::{Rule, load_rule_sets};
+use super::state::State;
+use oxigraph::model::{NamedNode, Triple, TripleRef};
+use oxigraph::store::Store;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Which rules run and within which bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleConfig {
+    /// Folder holding one sub-folder per rule set (the repo's `queries/rules`).
+    pub rules_dir: PathBuf,
+    /// Rule sets to run, e.g. `["rdfs", "owl2rl"]`.
+    pub sets: Vec<String>,
+    /// Most semi-naive rounds before giving up with [`ReasonError::RoundLimit`].
+    pub max_rounds: usize,
+    /// Most derivation records written per inferred triple (all are kept in memory).
+    pub max_derivations_per_triple: usize,
+}
+
+impl RuleConfig {
+    /// Rule sets the shipped evidence needs, the default of `--rules`.
+    pub const DEFAULT_SETS: [&'static str; 3] = ["rdfs", "skos", "clinical"];
+
+    /// The default configuration for a rules folder: [`Self::DEFAULT_SETS`], 1,000 rounds, 64
+    /// derivation records per triple.
+    pub fn new(rules_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            rules_dir: rules_dir.into(),
+            sets: Self::DEFAULT_SETS.iter().map(|s| (*s).to_owned()).collect(),
+            max_rounds: 1000,
+            max_derivations_per_triple: 64,
+        }
+    }
+
+    /// The same configuration with other rule sets (e.g. from `--rules rdfs,owl2rl`).
+    #[must_use]
+    pub fn with_sets<S: AsRef<str>>(mut self, sets: impl IntoIterator<Item = S>) -> Self {
+        self.sets = sets
+            .into_iter()
+            .map(|s| s.as_ref().trim().to_owned())
+            .collect();
+        self
+    }
+}
+
+/// What a call did and what the materialisation now holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Semi-naive rounds run (the last one derives nothing new).
+    pub rounds: usize,
+    /// Asserted triples (distinct, over all content graphs).
+    pub asserted: usize,
+    /// Triples in the inferred graph.
+    pub inferred: usize,
+    /// Rule instantiations (derivations) held in memory.
+    pub derivations: usize,
+    /// Triples this call added to the inferred graph.
+    pub inferred_added: usize,
+    /// Triples this call removed from the inferred graph.
+    pub inferred_removed: usize,
+    /// Quads inserted into the store (inferred and derivations graphs).
+    pub quads_inserted: usize,
+    /// Quads removed from the store.
+    pub quads_removed: usize,
+    /// Milliseconds reading the store.
+    pub load_ms: u128,
+    /// Milliseconds computing the fixpoint (or the incremental change) in memory.
+    pub reason_ms: u128,
+    /// Milliseconds building the inferred and derivation quads and committing them to the store.
+    pub write_ms: u128,
+}
+
+/// The rule reasoner: loaded rules, configuration and the materialisation kept between calls.
+pub struct Reasoner {
+    config: RuleConfig,
+    rules: Vec<Rule>,
+    rule_iris: Vec<NamedNode>,
+    state: Option<State>,
+}
+
+impl Reasoner {
+    /// Loads and checks the configured rule sets; a bad rule is refused with file, line and reason.
+    pub fn new(config: RuleConfig) -> Result<Self, ReasonError> {
+        let rules = load_rule_sets(&config.rules_dir, &config.sets)?;
+        Ok(Self::from_rules(config, rules))
+    }
+
+    /// A reasoner over already parsed rules (`config.rules_dir` and `config.sets` are ignored).
+    pub fn from_rules(config: RuleConfig, rules: Vec<Rule>) -> Self {
+        let rule_iris = rules.iter().map(|r| r.iri.clone()).collect();
+        Self {
+            config,
+            rules,
+            rule_iris,
+            state: None,
+        }
+    }
+
+    /// The loaded rules, in evaluation order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RuleConfig {
+        &self.config
+    }
+
+    /// Recomputes the inferred and derivations graphs from the store's asserted graphs and replaces
+    /// them in one transaction. On [`ReasonError::RoundLimit`] nothing is written.
+    pub fn materialize(&mut self, store: &Store) -> Result<Stats, ReasonError> {
+        self.state = None;
+        let start = Instant::now();
+        let mut state = State::new(&self.rules);
+        persist::load(store, &mut state)?;
+        let load_ms = start.elapsed().as_millis();
+        let start = Instant::now();
+        state
+            .saturate(self.config.max_rounds)
+            .map_err(|pending| ReasonError::RoundLimit {
+                max_rounds: self.config.max_rounds,
+                pending,
+            })?;
+        let reason_ms = start.elapsed().as_millis();
+        let start = Instant::now();
+        let written = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
+            .full(&mut state, store)?;
+        let stats = Stats {
+            rounds: state.rounds,
+            asserted: state.asserted_count(),
+            inferred: state.inferred_count(),
+            derivations: state.derivs.alive_count(),
+            inferred_added: written.inferred_added,
+            inferred_removed: written.inferred_removed,
+            quads_inserted: written.quads_inserted,
+            quads_removed: written.quads_removed,
+            load_ms,
+            reason_ms,
+            write_ms: start.elapsed().as_millis(),
+        };
+        self.state = Some(state);
+        Ok(stats)
+    }
+
+    /// Brings the inferred and derivations graphs up to date after the caller changed the store's
+    /// asserted graphs: `added` were inserted into, `removed` deleted from, some asserted graph (a
+    /// removed triple still asserted in another graph is ignored). Incremental when the reasoner
+    /// holds a materialisation, else a full [`Self::materialize`]. On [`ReasonError::RoundLimit`]
+    /// nothing is written and the next call recomputes.
+    pub fn apply(
+        &mut self,
+        store: &Store,
+        added: &[Triple],
+        removed: &[Triple],
+    ) -> Result<Stats, ReasonError> {
+        let Some(mut state) = self.state.take() else {
+            return self.materialize(store);
+        };
+        let start = Instant::now();
+        let mut gone = Vec::with_capacity(removed.len());
+        for t in removed {
+            if !still_asserted(store, t.as_ref())? {
+                gone.push(t.clone());
+            }
+        }
+        state
+            .apply(added, &gone, self.config.max_rounds)
+            .map_err(|pending| ReasonError::RoundLimit {
+                max_rounds: self.config.max_rounds,
+                pending,
+            })?;
+        let reason_ms = start.elapsed().as_millis();
+        let start = Instant::now();
+        let mut changes = Changes::default();
+        let written = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
+            .reconcile(&mut state, &mut changes);
+        persist::commit(store, &changes)?;
+        let stats = Stats {
+            rounds: state.rounds,
+            asserted: state.asserted_count(),
+            inferred: state.inferred_count(),
+            derivations: state.derivs.alive_count(),
+            inferred_added: written.inferred_added,
+            inferred_removed: written.inferred_removed,
+            quads_inserted: written.quads_inserted,
+            quads_removed: written.quads_removed,
+            load_ms: 0,
+            reason_ms,
+            write_ms: start.elapsed().as_millis(),
+        };
+        self.state = Some(state);
+        Ok(stats)
+    }
+
+    /// Forgets the in-memory materialisation (the next [`Self::apply`] recomputes from the store).
+    pub fn reset(&mut self) {
+        self.state = None;
+    }
+}
+
+fn still_asserted(store: &Store, t: TripleRef<'_>) -> Result<bool, ReasonError> {
+    for q in store.quads_for_pattern(Some(t.subject), Some(t.predicate), Some(t.object), None) {
+        if is_asserted_graph(q?.graph_name.as_ref()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,438 @@
+//! The rule reasoner on small graphs: shipped rule sets load; derivations and proof trees reach
+//! asserted triples and keep every derivation; incremental add/delete equals recomputation; bad
+//! rule files are refused with file, line and reason (one test per file under
+//! `tests/rules/invalid/`); a round bound stops with an error and leaves the inferred graph alone.
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphNameRef, NamedNode, Quad, Triple};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+use warrant::reason::vocab::{DERIVATIONS_GRAPH, INFERRED_GRAPH};
+use warrant::reason::{ReasonError, Reasoner, RuleConfig, parse_rule, why};
+
+const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/queries/rules");
+const GRAPH: &str = "https://w3id.org/warrant/graph/file/tests/small.ttl";
+const PREFIXES: &str = "@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix wr: <https://w3id.org/warrant/ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+";
+
+fn ex(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("http://example.org/{local}"))
+}
+
+fn rdf_type() -> NamedNode {
+    oxigraph::model::vocab::rdf::TYPE.into_owned()
+}
+
+fn parse(turtle: &str) -> Vec<Triple> {
+    RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(format!("{PREFIXES}{turtle}").as_bytes())
+        .map(|q| Triple::from(q.unwrap()))
+        .collect()
+}
+
+fn store_with(turtle: &str) -> Store {
+    let store = Store::new().unwrap();
+    for t in parse(turtle) {
+        store
+            .insert(&Quad::new(
+                t.subject,
+                t.predicate,
+                t.object,
+                NamedNode::new_unchecked(GRAPH),
+            ))
+            .unwrap();
+    }
+    store
+}
+
+fn reasoner(sets: &[&str]) -> Reasoner {
+    Reasoner::new(RuleConfig::new(RULES).with_sets(sets)).unwrap()
+}
+
+fn graph(store: &Store, g: GraphNameRef<'_>) -> BTreeSet<String> {
+    store
+        .quads_for_pattern(None, None, None, Some(g))
+        .map(|q| q.unwrap().to_string())
+        .collect()
+}
+
+fn holds(store: &Store, t: &Triple) -> bool {
+    store
+        .quads_for_pattern(
+            Some(t.subject.as_ref()),
+            Some(t.predicate.as_ref()),
+            Some(t.object.as_ref()),
+            None,
+        )
+        .any(|q| q.unwrap().graph_name.as_ref() != DERIVATIONS_GRAPH.into())
+}
+
+#[test]
+fn shipped_rule_sets_load() {
+    let r = reasoner(&["rdfs", "owl2rl", "skos", "clinical"]);
+    assert!(r.rules().len() >= 40, "{} rules", r.rules().len());
+    for rule in r.rules() {
+        assert!(
+            !rule.concludes.is_empty() && !rule.limitations.is_empty(),
+            "{}",
+            rule.id
+        );
+        assert_eq!(
+            rule.iri.as_str(),
+            format!("https://w3id.org/warrant/rule/{}/{}", rule.ruleset, rule.id)
+        );
+    }
+}
+
+#[test]
+fn derived_triple_has_proof_down_to_asserted_triples() {
+    let store = store_with("ex:a ex:p ex:b . ex:p rdfs:domain ex:C . ex:C rdfs:subClassOf ex:D .");
+    reasoner(&["rdfs"]).materialize(&store).unwrap();
+    let goal = Triple::new(ex("a"), rdf_type(), ex("D"));
+    assert!(
+        graph(&store, INFERRED_GRAPH.into())
+            .contains(&format!("{goal} <{}>", INFERRED_GRAPH.as_str()))
+    );
+    let proof = why(&store, goal.as_ref()).unwrap();
+    assert!(
+        !proof.is_asserted() && proof.is_grounded(),
+        "{}",
+        proof.to_text()
+    );
+    assert_eq!(proof.derivations.len(), 1);
+    let step = &proof.derivations[0];
+    assert_eq!(step.rule, "https://w3id.org/warrant/rule/rdfs/06-subclass");
+    assert_eq!(step.premises.len(), 2);
+    let via = step
+        .premises
+        .iter()
+        .find(|p| !p.is_asserted())
+        .expect("a derived premise");
+    assert_eq!(
+        via.triple_text(),
+        "<http://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/C>"
+    );
+    assert_eq!(
+        via.derivations[0].rule,
+        "https://w3id.org/warrant/rule/rdfs/03-domain"
+    );
+    assert!(
+        via.derivations[0]
+            .premises
+            .iter()
+            .all(|p| p.is_asserted() && p.asserted_in == [format!("<{GRAPH}>")])
+    );
+    let text = proof.to_text();
+    assert!(
+        text.contains("by rule <https://w3id.org/warrant/rule/rdfs/03-domain>"),
+        "{text}"
+    );
+    let dot = proof.to_dot();
+    assert!(
+        dot.starts_with("digraph proof {") && dot.contains("rdfs/06-subclass"),
+        "{dot}"
+    );
+    let json = serde_json::to_value(&proof).unwrap();
+    assert_eq!(
+        json["derivations"][0]["rule"],
+        "https://w3id.org/warrant/rule/rdfs/06-subclass"
+    );
+}
+
+#[test]
+fn every_derivation_is_kept_and_sparql_can_ask_why() {
+    let store =
+        store_with("ex:a ex:p ex:b ; ex:q ex:c . ex:p rdfs:domain ex:C . ex:q rdfs:domain ex:C .");
+    reasoner(&["rdfs"]).materialize(&store).unwrap();
+    let proof = why(&store, Triple::new(ex("a"), rdf_type(), ex("C")).as_ref()).unwrap();
+    assert_eq!(proof.derivations.len(), 2, "{}", proof.to_text());
+    let q = "PREFIX wr: <https://w3id.org/warrant/ns#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?rule ?s ?p ?o WHERE { GRAPH <https://w3id.org/warrant/graph/derivations> {
+          ?d wr:derives [ rdf:subject <http://example.org/a> ; rdf:predicate rdf:type ; rdf:object <http://example.org/C> ] ;
+             wr:rule ?rule ; wr:premise [ rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ] } }";
+    let QueryResults::Solutions(rows) = SparqlEvaluator::new()
+        .parse_query(q)
+        .unwrap()
+        .on_store(&store)
+        .execute()
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(rows.count(), 4, "two derivations with two premises each");
+}
+
+#[test]
+fn asserted_triples_stay_out_of_the_inferred_graph() {
+    let store = store_with("ex:a a ex:C . ex:C rdfs:subClassOf ex:D . ex:a a ex:D .");
+    let stats = reasoner(&["rdfs"]).materialize(&store).unwrap();
+    // Only the reflexive ex:C rdfs:subClassOf ex:C and ex:D rdfs:subClassOf ex:D are new.
+    assert_eq!(stats.inferred, 2);
+    let inferred = graph(&store, INFERRED_GRAPH.into());
+    assert!(
+        inferred.iter().all(|q| q.contains("subClassOf")),
+        "{inferred:?}"
+    );
+    assert!(
+        why(&store, Triple::new(ex("a"), rdf_type(), ex("D")).as_ref())
+            .unwrap()
+            .is_asserted()
+    );
+}
+
+#[test]
+fn skos_and_clinical_rules() {
+    let store = store_with(
+        "ex:e11 skos:broader ex:diabetes . ex:diabetes skos:broader ex:endocrine . ex:icd-E11 skos:exactMatch ex:e11 .
+         ex:obs1 wr:observedCode ex:ferritin ; wr:value 12000 . ex:obs2 wr:observedCode ex:ferritin ; wr:value 500 .
+         ex:t wr:thresholdFor ex:ferritin ; wr:above 10000 ; wr:indicates ex:mas .",
+    );
+    reasoner(&["skos", "clinical"]).materialize(&store).unwrap();
+    let sub = NamedNode::new_unchecked("https://w3id.org/warrant/ns#subsumedBy");
+    let ind = NamedNode::new_unchecked("https://w3id.org/warrant/ns#indicates");
+    assert!(holds(
+        &store,
+        &Triple::new(ex("icd-E11"), sub.clone(), ex("endocrine"))
+    ));
+    assert!(holds(
+        &store,
+        &Triple::new(ex("e11"), sub.clone(), ex("endocrine"))
+    ));
+    assert!(!holds(&store, &Triple::new(ex("e11"), sub, ex("e11"))));
+    assert!(holds(
+        &store,
+        &Triple::new(
+            ex("endocrine"),
+            NamedNode::new_unchecked("http://www.w3.org/2004/02/skos/core#narrowerTransitive"),
+            ex("e11")
+        )
+    ));
+    assert!(holds(
+        &store,
+        &Triple::new(ex("obs1"), ind.clone(), ex("mas"))
+    ));
+    assert!(!holds(&store, &Triple::new(ex("obs2"), ind, ex("mas"))));
+}
+
+const INCREMENTAL_BASE: &str = "
+    ex:Student owl:intersectionOf ( ex:Person [ owl:onProperty ex:takes ; owl:someValuesFrom ex:Course ] ) .
+    ex:Grad rdfs:subClassOf ex:Person . ex:GradCourse rdfs:subClassOf ex:Course .
+    ex:takes rdfs:range ex:Course . ex:partOf a owl:TransitiveProperty . ex:knows a owl:SymmetricProperty .
+    ex:hasMember owl:inverseOf ex:memberOf . ex:headOf rdfs:subPropertyOf ex:memberOf .
+    ex:s1 a ex:Grad ; ex:takes ex:c1 . ex:c1 a ex:GradCourse . ex:s2 a ex:Person ; ex:takes ex:c2 .
+    ex:d1 ex:partOf ex:u1 . ex:g1 ex:partOf ex:d1 . ex:g2 ex:partOf ex:g1 . ex:u1 ex:partOf ex:g2 .
+    ex:s1 ex:knows ex:s2 . ex:s1 ex:headOf ex:d1 . ex:s2 ex:memberOf ex:d1 .
+";
+
+fn snapshot(store: &Store) -> (BTreeSet<String>, BTreeSet<String>) {
+    (
+        graph(store, INFERRED_GRAPH.into()),
+        graph(store, DERIVATIONS_GRAPH.into()),
+    )
+}
+
+fn asserted_store(triples: &HashSet<Triple>) -> Store {
+    let store = Store::new().unwrap();
+    for t in triples {
+        store
+            .insert(&Quad::new(
+                t.subject.clone(),
+                t.predicate.clone(),
+                t.object.clone(),
+                NamedNode::new_unchecked(GRAPH),
+            ))
+            .unwrap();
+    }
+    store
+}
+
+#[test]
+fn incremental_add_and_delete_equal_recomputation() {
+    let sets = ["rdfs", "owl2rl", "skos"];
+    let mut asserted: HashSet<Triple> = parse(INCREMENTAL_BASE).into_iter().collect();
+    let store = asserted_store(&asserted);
+    let mut incremental = reasoner(&sets);
+    incremental.materialize(&store).unwrap();
+    let steps: [(&str, &str); 9] = [
+        ("ex:s3 a ex:Grad ; ex:takes ex:c1 .", ""),
+        ("", "ex:c1 a ex:GradCourse ."),
+        ("", "ex:u1 ex:partOf ex:g2 ."),
+        (
+            "ex:c1 a ex:GradCourse . ex:s1 a ex:Person .",
+            "ex:s1 a ex:Grad .",
+        ),
+        (
+            "ex:s2 a ex:Course .",
+            "ex:takes rdfs:range ex:Course . ex:s1 ex:knows ex:s2 .",
+        ),
+        (
+            "ex:s2 ex:knows ex:s1 . ex:u1 ex:partOf ex:g2 .",
+            "ex:hasMember owl:inverseOf ex:memberOf .",
+        ),
+        (
+            "ex:x skos:broader ex:y . ex:y skos:broader ex:x .",
+            "ex:s2 a ex:Course . ex:s1 ex:headOf ex:d1 .",
+        ),
+        // Asserting a derived triple moves it out of the inferred graph; retracting it moves it back.
+        ("ex:s1 ex:headOf ex:d1 . ex:s1 ex:memberOf ex:d1 .", ""),
+        ("", "ex:s1 ex:memberOf ex:d1 . ex:x skos:broader ex:y ."),
+    ];
+    for (i, (add, remove)) in steps.iter().enumerate() {
+        let added: Vec<Triple> = if add.is_empty() { vec![] } else { parse(add) };
+        let removed: Vec<Triple> = if remove.is_empty() {
+            vec![]
+        } else {
+            parse(remove)
+        };
+        for t in &removed {
+            assert!(asserted.remove(t), "step {i}: {t} was asserted");
+            store
+                .remove(&Quad::new(
+                    t.subject.clone(),
+                    t.predicate.clone(),
+                    t.object.clone(),
+                    NamedNode::new_unchecked(GRAPH),
+                ))
+                .unwrap();
+        }
+        for t in &added {
+            asserted.insert(t.clone());
+            store
+                .insert(&Quad::new(
+                    t.subject.clone(),
+                    t.predicate.clone(),
+                    t.object.clone(),
+                    NamedNode::new_unchecked(GRAPH),
+                ))
+                .unwrap();
+        }
+        incremental.apply(&store, &added, &removed).unwrap();
+        let fresh = asserted_store(&asserted);
+        reasoner(&sets).materialize(&fresh).unwrap();
+        let (got, want) = (snapshot(&store), snapshot(&fresh));
+        assert_eq!(
+            got.0, want.0,
+            "step {i}: inferred graph differs from recomputation"
+        );
+        assert_eq!(
+            got.1, want.1,
+            "step {i}: derivations graph differs from recomputation"
+        );
+    }
+}
+
+#[test]
+fn round_limit_stops_and_keeps_previous_inferred_graph() {
+    let chain: String = (0..40)
+        .map(|i| format!("ex:n{i} ex:next ex:n{} .\n", i + 1))
+        .collect();
+    let store = store_with(&format!("ex:next a owl:TransitiveProperty .\n{chain}"));
+    reasoner(&["owl2rl"]).materialize(&store).unwrap();
+    let before = snapshot(&store);
+    assert_eq!(
+        before.0.len(),
+        41 * 40 / 2 - 40,
+        "transitive closure of a 40-link chain"
+    );
+    store
+        .insert(&Quad::new(
+            ex("n40"),
+            ex("next"),
+            ex("n41"),
+            NamedNode::new_unchecked(GRAPH),
+        ))
+        .unwrap();
+    let mut config = RuleConfig::new(RULES).with_sets(["owl2rl"]);
+    config.max_rounds = 2;
+    let err = Reasoner::new(config)
+        .unwrap()
+        .materialize(&store)
+        .unwrap_err();
+    assert!(
+        matches!(err, ReasonError::RoundLimit { max_rounds: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("max_rounds = 2"), "{err}");
+    assert_eq!(
+        snapshot(&store),
+        before,
+        "previous inferred graph left in place"
+    );
+}
+
+fn check_invalid(file: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/rules/invalid")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let expect = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("# {key}: ")))
+            .unwrap_or_else(|| panic!("{file} lacks '# {key}:'"))
+            .to_owned()
+    };
+    let err = parse_rule("invalid", &path, &text).expect_err(file);
+    assert_eq!(err.file, path);
+    assert_eq!(err.line.to_string(), expect("expect-line"), "{err}");
+    assert!(err.reason.contains(&expect("expect-reason")), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}:{}: ", path.display(), err.line)),
+        "{err}"
+    );
+}
+
+macro_rules! invalid_rules {
+    ($($name:ident => $file:expr),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            check_invalid($file);
+        }
+    )*};
+}
+
+invalid_rules! {
+    invalid_01_syntax_error => "01-syntax-error.rq",
+    invalid_02_unbound_head => "02-unbound-head.rq",
+    invalid_03_optional => "03-optional.rq",
+    invalid_04_missing_header => "04-missing-header.rq",
+    invalid_05_select => "05-select.rq",
+    invalid_06_head_blank_node => "06-head-blank-node.rq",
+    invalid_07_unsupported_filter => "07-unsupported-filter.rq",
+    invalid_08_property_path => "08-property-path.rq",
+    invalid_09_id_mismatch => "09-id-mismatch.rq",
+    invalid_10_filter_unbound => "10-filter-unbound.rq",
+    invalid_bad_name => "Bad_Name.rq",
+}
+
+#[test]
+fn reasoner_refuses_a_rule_set_with_a_bad_rule() {
+    let dir = std::env::temp_dir().join(format!("warrant-rules-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("broken")).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/invalid/02-unbound-head.rq");
+    std::fs::copy(&src, dir.join("broken/02-unbound-head.rq")).unwrap();
+    let err = Reasoner::new(RuleConfig::new(&dir).with_sets(["broken"]))
+        .err()
+        .expect("refused");
+    let msg = err.to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        msg.contains("broken/02-unbound-head.rq:9: head variable ?z"),
+        "{msg}"
+    );
+    let unknown = Reasoner::new(RuleConfig::new(RULES).with_sets(["nope"]))
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(unknown, ReasonError::UnknownRuleSet { .. }),
+        "{unknown}"
+    );
+}
