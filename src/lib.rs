@@ -5,8 +5,11 @@
 //! [`http`] serves it all and [`cli`] drives it from the terminal. See the README's Architecture
 //! section for one paragraph per module.
 
+pub mod case;
 pub mod cli;
 pub mod config;
+pub mod evaluate;
+pub mod explain;
 pub mod http;
 pub mod load;
 pub mod queries;

@@ -192,3 +192,79 @@ pub fn parse_term(value: &str) -> Result<Term, String> {
     }
     Ok(Literal::from(value).into())
 }
+
+/// The SPARQL files under `queries/evaluate/` that case recognition and evaluation run, embedded in
+/// the binary (so the evaluator does not depend on the data root) and parsed once.
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "code-systems",
+        include_str!("../queries/evaluate/code-systems.rq"),
+    ),
+    (
+        "code-exact",
+        include_str!("../queries/evaluate/code-exact.rq"),
+    ),
+    (
+        "code-prefix",
+        include_str!("../queries/evaluate/code-prefix.rq"),
+    ),
+    (
+        "code-concepts",
+        include_str!("../queries/evaluate/code-concepts.rq"),
+    ),
+    (
+        "concept-closure",
+        include_str!("../queries/evaluate/concept-closure.rq"),
+    ),
+    (
+        "concept-exists",
+        include_str!("../queries/evaluate/concept-exists.rq"),
+    ),
+    ("describe", include_str!("../queries/evaluate/describe.rq")),
+    ("policies", include_str!("../queries/evaluate/policies.rq")),
+    (
+        "policy-nodes",
+        include_str!("../queries/evaluate/policy-nodes.rq"),
+    ),
+    (
+        "opposing-statements",
+        include_str!("../queries/evaluate/opposing-statements.rq"),
+    ),
+    (
+        "disputing-statements",
+        include_str!("../queries/evaluate/disputing-statements.rq"),
+    ),
+    (
+        "kept-determination",
+        include_str!("../queries/evaluate/kept-determination.rq"),
+    ),
+];
+
+/// A query shipped under `queries/evaluate/`, by file name without `.rq`, parsed on first use.
+///
+/// # Panics
+/// When `name` is not a shipped query or its file does not parse — both bugs in Warrant itself,
+/// caught by the unit test that parses every shipped query.
+pub fn shipped(name: &str) -> &'static ParsedQuery {
+    static PARSED: std::sync::OnceLock<std::collections::HashMap<&'static str, ParsedQuery>> =
+        std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            SHIPPED
+                .iter()
+                .map(|(n, text)| (*n, crate::store::embedded_query(n, text)))
+                .collect()
+        })
+        .get(name)
+        .unwrap_or_else(|| panic!("no shipped query {name}"))
+}
+
+#[cfg(test)]
+mod shipped_tests {
+    #[test]
+    fn every_shipped_query_parses() {
+        for (name, _) in super::SHIPPED {
+            let _ = super::shipped(name);
+        }
+    }
+}

@@ -159,3 +159,284 @@ pub const SEARCH_STATUS: NamedNodeRef<'_> =
 /// `wr:source`: inside `SERVICE wr:search`, binds the source a hit is quoted from or cites.
 pub const SEARCH_SOURCE: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#source");
+/// Declares `NamedNodeRef` constants in a namespace, each with its doc comment.
+macro_rules! terms {
+    ($ns:literal; $($(#[$doc:meta])* $name:ident = $local:literal;)*) => {
+        $( $(#[$doc])* pub const $name: NamedNodeRef<'static> =
+            NamedNodeRef::new_unchecked(concat!($ns, $local)); )*
+    };
+}
+
+/// FHIR `Coding.system` of Warrant's own concepts: the code is the concept's slug.
+pub const CONCEPT_SYSTEM: &str = "https://w3id.org/warrant/concept";
+/// Prefix of the named graphs holding kept determinations: `{DETERMINATION_GRAPH}{id}` (content).
+pub const DETERMINATION_GRAPH: &str = "https://w3id.org/warrant/graph/determination/";
+
+/// Terms of the case model and of determinations (`wr:`), as defined in `ontology/warrant.ttl`.
+pub mod wr {
+    use oxigraph::model::NamedNodeRef;
+    terms! { "https://w3id.org/warrant/ns#";
+        /// `wr:Case`: a patient case.
+        CASE = "Case";
+        /// `wr:fact`: case -> fact.
+        FACT = "fact";
+        /// `wr:requests`: case -> the intervention request.
+        REQUESTS = "requests";
+        /// `wr:ConditionFact`.
+        CONDITION_FACT = "ConditionFact";
+        /// `wr:ProcedureFact`.
+        PROCEDURE_FACT = "ProcedureFact";
+        /// `wr:MedicationFact`.
+        MEDICATION_FACT = "MedicationFact";
+        /// `wr:ObservationFact`.
+        OBSERVATION_FACT = "ObservationFact";
+        /// `wr:InterventionRequest`.
+        INTERVENTION_REQUEST = "InterventionRequest";
+        /// `wr:Coding`: a (system, code) pair.
+        CODING_CLASS = "Coding";
+        /// `wr:coding`: fact -> coding.
+        CODING = "coding";
+        /// `wr:system`: coding -> FHIR system URI.
+        SYSTEM = "system";
+        /// `wr:code`: coding (or code) -> code string.
+        CODE = "code";
+        /// `wr:concept`: fact (or leaf criterion) -> concept.
+        CONCEPT = "concept";
+        /// `wr:date`: fact -> date.
+        DATE = "date";
+        /// `wr:fhirStatus`: fact -> FHIR status code.
+        FHIR_STATUS = "fhirStatus";
+        /// `wr:absent`: the case asserts absence.
+        ABSENT = "absent";
+        /// `wr:current`: current (true) or history (false).
+        CURRENT = "current";
+        /// `wr:value`: observation value.
+        VALUE = "value";
+        /// `wr:valueLow`: low end of a value range.
+        VALUE_LOW = "valueLow";
+        /// `wr:valueHigh`: high end of a value range.
+        VALUE_HIGH = "valueHigh";
+        /// `wr:unit`: UCUM unit.
+        UNIT = "unit";
+        /// `wr:referenceLow`: lower limit of normal.
+        REFERENCE_LOW = "referenceLow";
+        /// `wr:interpretation`: below / within / above normal.
+        INTERPRETATION = "interpretation";
+        /// `wr:BelowNormal`.
+        BELOW_NORMAL = "BelowNormal";
+        /// `wr:Normal`.
+        NORMAL = "Normal";
+        /// `wr:AboveNormal`.
+        ABOVE_NORMAL = "AboveNormal";
+        /// `wr:requestedIntervalDays`: dosing interval of a request.
+        REQUESTED_INTERVAL_DAYS = "requestedIntervalDays";
+        /// `wr:source`: JSON path a fact was read from.
+        SOURCE = "source";
+        /// `wr:Determination`.
+        DETERMINATION = "Determination";
+        /// `wr:outcome`.
+        OUTCOME = "outcome";
+        /// `wr:forPolicy`.
+        FOR_POLICY = "forPolicy";
+        /// `wr:asOf`.
+        AS_OF = "asOf";
+        /// `wr:criterionResult`.
+        CRITERION_RESULT = "criterionResult";
+        /// `wr:CriterionResult`.
+        CRITERION_RESULT_CLASS = "CriterionResult";
+        /// `wr:criterion`.
+        CRITERION = "criterion";
+        /// `wr:status`.
+        STATUS = "status";
+        /// `wr:basedOnFact`.
+        BASED_ON_FACT = "basedOnFact";
+        /// `wr:missingConcept`.
+        MISSING_CONCEPT = "missingConcept";
+        /// `wr:triggeredCaveat`.
+        TRIGGERED_CAVEAT = "triggeredCaveat";
+        /// `wr:note`.
+        NOTE = "note";
+        /// `wr:includesPending`.
+        INCLUDES_PENDING = "includesPending";
+        /// `wr:explanation`: the full answer as JSON (`rdf:JSON`).
+        EXPLANATION = "explanation";
+        /// `wr:Necessary`.
+        NECESSARY = "Necessary";
+        /// `wr:NotNecessary`.
+        NOT_NECESSARY = "NotNecessary";
+        /// `wr:Indeterminate`.
+        INDETERMINATE = "Indeterminate";
+        /// `wr:Met`.
+        MET = "Met";
+        /// `wr:NotMet`.
+        NOT_MET = "NotMet";
+        /// `wr:Unknown`.
+        UNKNOWN = "Unknown";
+        /// `wr:Approved`.
+        APPROVED = "Approved";
+        /// `wr:Rejected`.
+        REJECTED = "Rejected";
+        /// `wr:Opposes`.
+        OPPOSES = "Opposes";
+        /// `wr:Policy`.
+        POLICY = "Policy";
+        /// `wr:appliesTo`: policy or regimen -> intervention concept.
+        APPLIES_TO = "appliesTo";
+        /// `wr:population`: source, statement or policy -> population concept.
+        POPULATION = "population";
+        /// `wr:initiationCriteria`.
+        INITIATION_CRITERIA = "initiationCriteria";
+        /// `wr:discontinuationCriteria`.
+        DISCONTINUATION_CRITERIA = "discontinuationCriteria";
+        /// `wr:monitoring`.
+        MONITORING = "monitoring";
+        /// `wr:regimen`.
+        REGIMEN = "regimen";
+        /// `wr:caveat`.
+        CAVEAT = "caveat";
+        /// `wr:reviewStatus`.
+        REVIEW_STATUS = "reviewStatus";
+        /// `wr:AllOfCriterion`.
+        ALL_OF_CRITERION = "AllOfCriterion";
+        /// `wr:AnyOfCriterion`.
+        ANY_OF_CRITERION = "AnyOfCriterion";
+        /// `wr:NotCriterion`.
+        NOT_CRITERION = "NotCriterion";
+        /// `wr:ConditionPresent`.
+        CONDITION_PRESENT = "ConditionPresent";
+        /// `wr:ProcedurePerformed`.
+        PROCEDURE_PERFORMED = "ProcedurePerformed";
+        /// `wr:ProcedureWithin`.
+        PROCEDURE_WITHIN = "ProcedureWithin";
+        /// `wr:MedicationCurrent`.
+        MEDICATION_CURRENT = "MedicationCurrent";
+        /// `wr:MedicationInHistory`.
+        MEDICATION_IN_HISTORY = "MedicationInHistory";
+        /// `wr:LabThreshold`.
+        LAB_THRESHOLD = "LabThreshold";
+        /// `wr:ObservationBelowNormal`.
+        OBSERVATION_BELOW_NORMAL = "ObservationBelowNormal";
+        /// `wr:ObservationWithin`.
+        OBSERVATION_WITHIN = "ObservationWithin";
+        /// `wr:InterventionRequested`.
+        INTERVENTION_REQUESTED = "InterventionRequested";
+        /// `wr:allOf`.
+        ALL_OF = "allOf";
+        /// `wr:anyOf`.
+        ANY_OF = "anyOf";
+        /// `wr:not`.
+        NOT = "not";
+        /// `wr:supportedBy`.
+        SUPPORTED_BY = "supportedBy";
+        /// `wr:opposedBy`.
+        OPPOSED_BY = "opposedBy";
+        /// `wr:certainty`.
+        CERTAINTY = "certainty";
+        /// `wr:displayOrder`.
+        DISPLAY_ORDER = "displayOrder";
+        /// `wr:measures`.
+        MEASURES = "measures";
+        /// `wr:withinDays`.
+        WITHIN_DAYS = "withinDays";
+        /// `wr:comparator`.
+        COMPARATOR = "comparator";
+        /// `wr:threshold`.
+        THRESHOLD = "threshold";
+        /// `wr:measurementsRequired`.
+        MEASUREMENTS_REQUIRED = "measurementsRequired";
+        /// `wr:window`.
+        WINDOW = "window";
+        /// `wr:triggeredBy`.
+        TRIGGERED_BY = "triggeredBy";
+        /// `wr:check`.
+        CHECK = "check";
+        /// `wr:text`.
+        TEXT = "text";
+        /// `wr:noteText`.
+        NOTE_TEXT = "noteText";
+        /// `wr:recommendedInterval`.
+        RECOMMENDED_INTERVAL = "recommendedInterval";
+        /// `wr:intervalMinDays`.
+        INTERVAL_MIN_DAYS = "intervalMinDays";
+        /// `wr:intervalMaxDays`.
+        INTERVAL_MAX_DAYS = "intervalMaxDays";
+        /// `wr:about`.
+        ABOUT = "about";
+        /// `wr:restsOn`.
+        RESTS_ON = "restsOn";
+        /// `wr:inSource`.
+        IN_SOURCE = "inSource";
+        /// `wr:position`.
+        POSITION = "position";
+        /// `wr:section`.
+        SECTION = "section";
+        /// `wr:seedCitation`.
+        SEED_CITATION = "seedCitation";
+        /// `wr:citationMarker`.
+        CITATION_MARKER = "citationMarker";
+        /// `wr:stance`.
+        STANCE = "stance";
+        /// `wr:evidenceType`.
+        EVIDENCE_TYPE = "evidenceType";
+        /// `wr:flag`.
+        FLAG = "flag";
+        /// `wr:flagType`.
+        FLAG_TYPE = "flagType";
+        /// `wr:flagReason`.
+        FLAG_REASON = "flagReason";
+        /// `wr:rank`.
+        RANK = "rank";
+        /// `wr:designRank`.
+        DESIGN_RANK = "designRank";
+        /// `wr:identifier`.
+        IDENTIFIER = "identifier";
+        /// `wr:identifierScheme`.
+        IDENTIFIER_SCHEME = "identifierScheme";
+        /// `wr:identifierValue`.
+        IDENTIFIER_VALUE = "identifierValue";
+        /// `wr:identifierIri`.
+        IDENTIFIER_IRI = "identifierIri";
+        /// `wr:verificationStatus`.
+        VERIFICATION_STATUS = "verificationStatus";
+        /// `wr:identifierStatus`.
+        IDENTIFIER_STATUS = "identifierStatus";
+        /// `wr:seedReferenceNumber`.
+        SEED_REFERENCE_NUMBER = "seedReferenceNumber";
+        /// `wr:correctionOf`.
+        CORRECTION_OF = "correctionOf";
+    }
+}
+
+/// Other standard terms Warrant reads (CiTO, DCTerms, SKOS).
+pub mod std_terms {
+    use oxigraph::model::NamedNodeRef;
+    terms! { "http://purl.org/spar/cito/";
+        /// `cito:citesAsEvidence`: statement -> source.
+        CITES_AS_EVIDENCE = "citesAsEvidence";
+        /// `cito:disputes`: statement -> statement.
+        DISPUTES = "disputes";
+        /// `cito:supports`: statement -> statement.
+        SUPPORTS = "supports";
+    }
+    terms! { "http://purl.org/dc/terms/";
+        /// `dct:bibliographicCitation`.
+        BIBLIOGRAPHIC_CITATION = "bibliographicCitation";
+        /// `dct:date`.
+        DATE = "date";
+    }
+    terms! { "http://www.w3.org/2004/02/skos/core#";
+        /// `skos:prefLabel`.
+        PREF_LABEL = "prefLabel";
+    }
+}
+
+/// PROV-O terms used by determinations.
+pub mod prov {
+    use oxigraph::model::NamedNodeRef;
+    terms! { "http://www.w3.org/ns/prov#";
+        /// `prov:generatedAtTime`.
+        GENERATED_AT_TIME = "generatedAtTime";
+        /// `prov:wasDerivedFrom`.
+        WAS_DERIVED_FROM = "wasDerivedFrom";
+    }
+}

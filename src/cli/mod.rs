@@ -2,6 +2,7 @@
 //! command runs against the library. Only this module knows the terminal.
 
 mod data;
+mod evaluate;
 mod search;
 mod serve;
 mod validate;
@@ -37,6 +38,9 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// Evaluate a patient case (FHIR R4 JSON, or Turtle / JSON-LD in Warrant's case vocabulary)
+    /// against the policies for its requested intervention.
+    Evaluate(evaluate::EvaluateArgs),
     /// Check the shipped data (and any files given) against the SHACL shapes; exit 1 when invalid.
     Validate(validate::ValidateArgs),
     /// Full-text search over passages, statements, sources and concepts (JSON on stdout).
@@ -53,6 +57,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::Evaluate(args) => evaluate::run(&cli.data, args),
         Command::Validate(args) => {
             if validate::run(args)? {
                 Ok(())

@@ -23,6 +23,9 @@ pub struct ApiError {
     /// 1-based column of a syntax error, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u64>,
+    /// JSON path of the element at fault in a posted case (`entry[3].resource.valueQuantity.value`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl ApiError {
@@ -34,6 +37,7 @@ impl ApiError {
             message: message.into(),
             line: None,
             column: None,
+            path: None,
         }
     }
 
@@ -76,6 +80,7 @@ impl ApiError {
                 message,
                 line,
                 column,
+                path: None,
             },
             other => other.into(),
         }
@@ -126,6 +131,7 @@ impl From<StoreError> for ApiError {
                 message,
                 line: (line > 0).then_some(line),
                 column: (column > 0).then_some(column),
+                path: None,
             },
             StoreError::Load(other) => Self::bad_request("bad-rdf", other.to_string()),
             other => Self::internal(other),

@@ -3,6 +3,7 @@
 //! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool.
 
 mod error;
+mod evaluate;
 mod graph_store;
 mod multipart;
 mod negotiate;
@@ -45,7 +46,8 @@ impl AppState {
     }
 }
 
-/// The whole application: SPARQL protocol, updates, Graph Store Protocol, named queries and search.
+/// The whole application: SPARQL protocol, updates, Graph Store Protocol, named queries, search,
+/// case evaluation and why-chains.
 pub fn app(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -60,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(queries::router())
         .merge(search::router())
         .merge(why::router())
+        .merge(evaluate::router())
         .layer(cors);
     Router::new()
         .merge(reads)
@@ -69,7 +72,7 @@ pub fn app(state: AppState) -> Router {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries and /search",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate and /why",
             )
         })
         .layer(DefaultBodyLimit::disable())

@@ -1,4 +1,4 @@
-//! Why-chains of inferred triples: GET `/why?s=&p=&o=` gives the proof tree down to asserted triples
+//! Why-chains: GET `/why?iri=` explains a kept determination (see `evaluate.rs`); GET `/why?s=&p=&o=` gives the proof tree down to asserted triples
 //! (`?format=json` default, `text`, or `dot` for Graphviz).
 
 use super::request::{blocking, pairs, single};
@@ -34,7 +34,10 @@ async fn get_why(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = pairs(raw.unwrap_or_default().as_bytes());
+    let params = pairs(raw.clone().unwrap_or_default().as_bytes());
+    if params.iter().any(|(k, _)| k == "iri") {
+        return super::evaluate::why(State(state), RawQuery(raw)).await;
+    }
     let get = |name: &str| -> Result<String, ApiError> {
         single(&params, name)?.map(str::to_owned).ok_or_else(|| {
             ApiError::bad_request(

@@ -32,6 +32,25 @@ pub fn bind_values(query: &mut Query, bindings: &[(Variable, Term)]) {
     inject(pattern, values);
 }
 
+/// Binds a table: one column per variable, one row per entry (blank nodes are left unbound).
+pub fn bind_table(query: &mut Query, variables: &[Variable], rows: &[Vec<Term>]) {
+    let bindings = rows
+        .iter()
+        .map(|row| row.iter().map(ground).collect())
+        .collect();
+    let values = GraphPattern::Values {
+        variables: variables.to_vec(),
+        bindings,
+    };
+    let pattern = match query {
+        Query::Select { pattern, .. }
+        | Query::Construct { pattern, .. }
+        | Query::Describe { pattern, .. }
+        | Query::Ask { pattern, .. } => pattern,
+    };
+    inject(pattern, values);
+}
+
 fn ground(term: &Term) -> Option<GroundTerm> {
     match term {
         Term::NamedNode(n) => Some(GroundTerm::NamedNode(n.clone())),

@@ -3,6 +3,9 @@
 //! `evidence/`, `queries/`.
 
 mod cli;
+mod evaluate;
+mod evaluate_cases;
+mod fhir_examples;
 mod graph_store;
 mod lifecycle;
 mod lubm;

@@ -1,0 +1,306 @@
+//! The leaf criteria: shared context and dispatch, and the condition and procedure leaves — each
+//! exactly as its `rdfs:comment` in `ontology/warrant.ttl` defines met, not met and unknown (medication
+//! leaves are in `medication`, measured values in `quantity`). Common rules: a fact matches concept X when it denotes X or a narrower concept;
+//! facts dated after `asOf` are ignored (entered-in-error ones never reach evaluation); a leaf whose
+//! facts are absent is unknown and names what is missing.
+//!
+//! Dates may be partial (a span of days): a span decides a "within N days" test only when every day
+//! of it agrees.
+
+use super::policy::{Criterion, Kind};
+use super::{FactUse, LeafOutcome, Status};
+use crate::case::{Case, Day, Fact, FactKind, Hierarchy};
+
+/// What a leaf is evaluated against.
+pub struct Context<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// Evaluation date.
+    pub as_of: Day,
+    /// Index of the request being evaluated.
+    pub request: Option<usize>,
+    /// Concept hierarchy (criterion concepts loaded).
+    pub hierarchy: &'a Hierarchy,
+}
+
+const CURRENT_CLINICAL: [&str; 3] = ["active", "recurrence", "relapse"];
+const RESOLVED_CLINICAL: [&str; 3] = ["inactive", "remission", "resolved"];
+const PERFORMED: [&str; 2] = ["completed", "in-progress"];
+pub(super) const ORDER_INTENTS: [&str; 5] = [
+    "order",
+    "original-order",
+    "reflex-order",
+    "filler-order",
+    "instance-order",
+];
+
+impl Context<'_> {
+    /// Facts of `kind` not dated after `asOf`, with their index.
+    pub(super) fn facts(&self, kind: FactKind) -> impl Iterator<Item = (usize, &Fact)> {
+        let as_of = self.as_of;
+        self.case
+            .facts
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.kind == kind && f.date.is_none_or(|d| d.earliest <= as_of))
+    }
+
+    pub(super) fn matching(&self, kind: FactKind, concept: &str) -> Vec<(usize, &Fact)> {
+        self.facts(kind)
+            .filter(|(_, f)| f.matches(concept))
+            .collect()
+    }
+
+    /// How a fact comes to match `concept`: the chain from one of its direct concepts.
+    fn derivation(&self, fact: &Fact, concept: &str) -> Vec<String> {
+        fact.direct_concepts
+            .iter()
+            .filter_map(|d| self.hierarchy.path(d, concept))
+            .min_by_key(Vec::len)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn uses(&self, facts: &[(usize, &Fact)], concept: &str, role: &str) -> Vec<FactUse> {
+        facts
+            .iter()
+            .map(|(_, f)| FactUse {
+                fact: f.iri.clone(),
+                role: role.to_owned(),
+                concept: Some(concept.to_owned()),
+                derivation: self.derivation(f, concept),
+                detail: None,
+            })
+            .collect()
+    }
+
+    /// Days from each end of a fact's date to `asOf`: (fewest, most); `None` when undated.
+    pub(super) fn age(&self, fact: &Fact) -> Option<(i64, i64)> {
+        fact.date
+            .map(|d| (self.as_of.0 - d.latest.0, self.as_of.0 - d.earliest.0))
+    }
+}
+
+pub(super) fn done(status: Status, facts: Vec<FactUse>, reason: String) -> LeafOutcome {
+    LeafOutcome {
+        status,
+        facts,
+        missing: None,
+        reason,
+        unusable: Vec::new(),
+    }
+}
+
+pub(super) fn unknown(facts: Vec<FactUse>, missing: &str, reason: String) -> LeafOutcome {
+    LeafOutcome {
+        status: Status::Unknown,
+        facts,
+        missing: Some(missing.to_owned()),
+        reason,
+        unusable: Vec::new(),
+    }
+}
+
+/// Evaluates a leaf criterion.
+pub fn evaluate(ctx: &Context<'_>, c: &Criterion) -> LeafOutcome {
+    let x = c.concept.as_deref().unwrap_or_default();
+    let name = ctx.hierarchy.label(x);
+    match c.kind {
+        Kind::ConditionPresent => condition_present(ctx, x, &name),
+        Kind::ProcedurePerformed => procedure_performed(ctx, x, &name),
+        Kind::ProcedureWithin => procedure_within(ctx, x, &name, c.within_days.unwrap_or(0)),
+        Kind::MedicationCurrent => super::medication::medication_current(ctx, x, &name),
+        Kind::MedicationInHistory => super::medication::medication_in_history(ctx, x, &name),
+        Kind::LabThreshold => super::quantity::lab_threshold(ctx, c, x, &name),
+        Kind::ObservationBelowNormal => super::quantity::below_normal(ctx, x, &name),
+        Kind::ObservationWithin => {
+            super::quantity::observation_within(ctx, x, &name, c.within_days.unwrap_or(0))
+        }
+        Kind::InterventionRequested => super::medication::intervention_requested(ctx, x, &name),
+        Kind::AllOf | Kind::AnyOf | Kind::Not => {
+            unknown(Vec::new(), "", "composite evaluated as a leaf".into())
+        }
+    }
+}
+
+fn condition_present(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
+    let matching = ctx.matching(FactKind::Condition, x);
+    let refuted = |f: &Fact| f.verification_status.as_deref() == Some("refuted");
+    let present: Vec<_> = matching
+        .iter()
+        .filter(|(_, f)| {
+            !refuted(f)
+                && f.clinical_status
+                    .as_deref()
+                    .is_none_or(|s| CURRENT_CLINICAL.contains(&s))
+        })
+        .copied()
+        .collect();
+    if !present.is_empty() {
+        return done(
+            Status::Met,
+            ctx.uses(&present, x, "present"),
+            format!("the case records {name} as current"),
+        );
+    }
+    let refuting: Vec<_> = ctx
+        .facts(FactKind::Condition)
+        .filter(|(_, f)| {
+            refuted(f)
+                && f.direct_concepts
+                    .iter()
+                    .any(|d| ctx.hierarchy.subsumes(d, x))
+        })
+        .collect();
+    if !refuting.is_empty() {
+        let uses = refuting
+            .iter()
+            .map(|(_, f)| FactUse {
+                fact: f.iri.clone(),
+                role: "refuted".into(),
+                concept: f
+                    .direct_concepts
+                    .iter()
+                    .find(|d| ctx.hierarchy.subsumes(d, x))
+                    .cloned(),
+                derivation: Vec::new(),
+                detail: None,
+            })
+            .collect();
+        return done(
+            Status::NotMet,
+            uses,
+            format!("the case refutes {name} (or a broader condition)"),
+        );
+    }
+    let stated: Vec<_> = matching
+        .iter()
+        .filter(|(_, f)| !refuted(f))
+        .copied()
+        .collect();
+    if !stated.is_empty()
+        && stated.iter().all(|(_, f)| {
+            f.clinical_status
+                .as_deref()
+                .is_some_and(|s| RESOLVED_CLINICAL.contains(&s))
+        })
+    {
+        return done(
+            Status::NotMet,
+            ctx.uses(&stated, x, "not current"),
+            format!("{name} is recorded as inactive or resolved"),
+        );
+    }
+    let detail = if stated.is_empty() {
+        "not mentioned in the case"
+    } else {
+        "current status not stated"
+    };
+    unknown(
+        ctx.uses(&stated, x, "status unclear"),
+        detail,
+        format!("{name}: {detail}"),
+    )
+}
+
+fn procedure_performed(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
+    let procs = ctx.matching(FactKind::Procedure, x);
+    let performed: Vec<_> = procs
+        .iter()
+        .filter(|(_, f)| f.status.as_deref().is_some_and(|s| PERFORMED.contains(&s)))
+        .copied()
+        .collect();
+    let status_codes: Vec<_> = ctx
+        .matching(FactKind::Condition, x)
+        .into_iter()
+        .filter(|(_, f)| f.verification_status.as_deref() != Some("refuted"))
+        .collect();
+    if !performed.is_empty() || !status_codes.is_empty() {
+        let mut uses = ctx.uses(&performed, x, "performed");
+        uses.extend(ctx.uses(&status_codes, x, "status after the procedure"));
+        return done(Status::Met, uses, format!("the case records {name}"));
+    }
+    let not_done: Vec<_> = procs
+        .iter()
+        .filter(|(_, f)| f.status.as_deref() == Some("not-done"))
+        .copied()
+        .collect();
+    if !not_done.is_empty() {
+        return done(
+            Status::NotMet,
+            ctx.uses(&not_done, x, "not done"),
+            format!("the case records {name} as not done"),
+        );
+    }
+    unknown(
+        Vec::new(),
+        "not mentioned in the case",
+        format!("{name} is not mentioned"),
+    )
+}
+
+fn procedure_within(ctx: &Context<'_>, x: &str, name: &str, n: i64) -> LeafOutcome {
+    let procs = ctx.matching(FactKind::Procedure, x);
+    let performed: Vec<_> = procs
+        .iter()
+        .filter(|(_, f)| f.status.as_deref().is_some_and(|s| PERFORMED.contains(&s)))
+        .copied()
+        .collect();
+    let recent: Vec<_> = performed
+        .iter()
+        .filter(|(_, f)| {
+            ctx.age(f)
+                .is_some_and(|(least, most)| least >= 0 && most <= n)
+        })
+        .copied()
+        .collect();
+    if !recent.is_empty() {
+        return done(
+            Status::Met,
+            ctx.uses(&recent, x, "performed within the window"),
+            format!("{name} within {n} days before the evaluation date"),
+        );
+    }
+    if performed.is_empty() {
+        if procs
+            .iter()
+            .any(|(_, f)| f.status.as_deref() == Some("not-done"))
+        {
+            let not_done: Vec<_> = procs
+                .iter()
+                .filter(|(_, f)| f.status.as_deref() == Some("not-done"))
+                .copied()
+                .collect();
+            return done(
+                Status::NotMet,
+                ctx.uses(&not_done, x, "not done"),
+                format!("{name} recorded as not done"),
+            );
+        }
+        return unknown(
+            Vec::new(),
+            "not mentioned in the case",
+            format!("{name} is not mentioned"),
+        );
+    }
+    if performed
+        .iter()
+        .all(|(_, f)| ctx.age(f).is_some_and(|(least, _)| least > n))
+    {
+        return done(
+            Status::NotMet,
+            ctx.uses(&performed, x, "performed before the window"),
+            format!("{name} more than {n} days before the evaluation date"),
+        );
+    }
+    let undated = performed.iter().any(|(_, f)| f.date.is_none());
+    let detail = if undated {
+        "date of the procedure"
+    } else {
+        "exact date of the procedure"
+    };
+    unknown(
+        ctx.uses(&performed, x, "date unknown"),
+        detail,
+        format!("{name} is recorded but its {detail} is not known"),
+    )
+}

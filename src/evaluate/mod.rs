@@ -1,0 +1,394 @@
+//! Case evaluation: a recognised case against the policies for its requested intervention, giving a
+//! determination (necessary / not necessary / indeterminate) with per-criterion results, missing
+//! facts, caveats, monitoring and regimen notes, and the weak links of the evidence.
+//!
+//! Everything comes from the graph: which policies apply (`wr:appliesTo`), their criteria, thresholds,
+//! units and windows, caveats, monitoring and regimens, the statements behind them with their review
+//! status, certainty, flags and populations. Nothing here knows a concept, code or case. The leaf
+//! rules are those of `ontology/warrant.ttl` (modules `leaves`, `medication`, `quantity`); the review
+//! gate and the three-valued tree are in `tree`; the determination rule in `assemble`; weak links in
+//! `weak`; the answer's shape in [`report`] and [`cited`].
+
+mod assemble;
+pub mod cited;
+mod evidence;
+mod graph;
+mod leaves;
+mod medication;
+pub mod policy;
+mod quantity;
+pub mod report;
+mod tree;
+mod weak;
+
+pub use cited::*;
+pub use report::*;
+
+use crate::case::{self, Case, Day};
+use crate::queries::shipped;
+use crate::store::{StoreError, WarrantStore, value_of};
+use crate::vocab::wr;
+use graph::Nodes;
+use oxigraph::model::{NamedNode, Term, Variable};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How to evaluate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Evaluation date.
+    pub as_of: Day,
+    /// Evaluate against this policy only (default: every policy for the requested intervention).
+    pub policy: Option<String>,
+    /// Let non-approved (but not rejected) statements count as support.
+    pub include_pending: bool,
+}
+
+/// Why a case could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluateError {
+    /// The case names no intervention request and no policy was named.
+    #[error(
+        "the case has no MedicationRequest with intent order, so no policy can be chosen; name one with ?policy=IRI (or --policy)"
+    )]
+    NoRequest,
+    /// No policy applies to the requested intervention.
+    #[error("no policy applies to the requested intervention ({0})")]
+    NoPolicy(String),
+    /// The named policy is not in the graph.
+    #[error("no policy {0} in the graph")]
+    PolicyNotFound(String),
+    /// The policy parameter is not an IRI.
+    #[error("the policy is not an IRI: {0}")]
+    BadPolicyIri(String),
+    /// The policy's structure is broken (data error).
+    #[error("policy {policy} cannot be evaluated: {message}")]
+    InvalidPolicy {
+        /// The policy.
+        policy: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Recognises the case's codes and evaluates it against every applicable policy (or the named one).
+pub fn evaluate(
+    store: &WarrantStore,
+    mut case: Case,
+    options: &Options,
+) -> Result<Vec<Report>, EvaluateError> {
+    case::recognise(store, &mut case)?;
+    let mut jobs: Vec<(String, Option<usize>)> = Vec::new();
+    if let Some(p) = &options.policy {
+        NamedNode::new(p.clone()).map_err(|e| EvaluateError::BadPolicyIri(e.to_string()))?;
+        jobs.push((p.clone(), None));
+    } else {
+        if case.requests.is_empty() {
+            return Err(EvaluateError::NoRequest);
+        }
+        for (policy, applies) in policy::list(store)? {
+            if let Some(r) = case
+                .requests
+                .iter()
+                .find(|r| applies.iter().any(|a| case.facts[**r].matches(a)))
+            {
+                jobs.push((policy, Some(*r)));
+            }
+        }
+        if jobs.is_empty() {
+            let described: Vec<String> = case
+                .requests
+                .iter()
+                .map(|r| case.facts[*r].describe())
+                .collect();
+            return Err(EvaluateError::NoPolicy(described.join("; ")));
+        }
+    }
+    jobs.into_iter()
+        .map(|(policy, request)| evaluate_one(store, &case, &policy, request, options))
+        .collect()
+}
+
+fn evaluate_one(
+    store: &WarrantStore,
+    case: &Case,
+    policy_iri: &str,
+    request: Option<usize>,
+    options: &Options,
+) -> Result<Report, EvaluateError> {
+    let mut nodes = Nodes::default();
+    let policy = policy::load(store, policy_iri, &mut nodes)?;
+    let mut notes = Vec::new();
+    let request = request.or_else(|| {
+        let matching = case.requests.iter().find(|r| policy.applies_to.iter().any(|a| case.facts[**r].matches(a)));
+        if matching.is_none() && !case.requests.is_empty() {
+            notes.push(format!("The case's request does not match what the policy applies to; the first request ({}) is evaluated.", case.facts[case.requests[0]].describe()));
+        }
+        matching.or(case.requests.first()).copied()
+    });
+    let mut hierarchy = case.hierarchy.clone();
+    let mut concepts: Vec<String> = policy
+        .criteria
+        .values()
+        .filter_map(|c| c.concept.clone())
+        .collect();
+    concepts.extend(policy.applies_to.iter().cloned());
+    concepts.extend(policy.population.iter().cloned());
+    concepts.extend(
+        policy
+            .caveats
+            .iter()
+            .chain(&policy.monitoring)
+            .chain(&policy.regimens)
+            .filter_map(|r| r.concept.clone()),
+    );
+    hierarchy.load(store, &concepts)?;
+
+    // The statements: the policy's, opposing ones about the intervention, and their disputers.
+    let mut statements = assemble::policy_statements(&policy);
+    let mut about = BTreeSet::new();
+    for x in &policy.applies_to {
+        let rows = store.select(
+            shipped("opposing-statements"),
+            &[(
+                Variable::new_unchecked("intervention"),
+                Term::from(NamedNode::new_unchecked(x.clone())),
+            )],
+        )?;
+        about.extend(rows.iter().filter_map(|r| value_of(r, "statement")));
+    }
+    statements.extend(about.iter().cloned());
+    let targets: Vec<Vec<Term>> = statements
+        .iter()
+        .map(|s| vec![NamedNode::new_unchecked(s.clone()).into()])
+        .collect();
+    let mut disputers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in store.select_table(
+        shipped("disputing-statements"),
+        &[Variable::new_unchecked("target")],
+        &targets,
+    )? {
+        if let (Some(s), Some(t)) = (value_of(&row, "statement"), value_of(&row, "target")) {
+            disputers.entry(s).or_default().insert(t);
+        }
+    }
+    statements.extend(disputers.keys().cloned());
+    let mut evidence = evidence::load(store, &mut nodes, &statements, options.include_pending)?;
+    hierarchy.load(store, &evidence.population_concepts())?;
+    let reference = if policy.population.is_empty() {
+        case.facts
+            .iter()
+            .flat_map(|f| f.direct_concepts.clone())
+            .collect()
+    } else {
+        policy.population.clone()
+    };
+    evidence.judge_populations(&evidence::PopulationTest {
+        reference,
+        hierarchy: &hierarchy,
+    });
+
+    // Levels named by criteria and the policy's review status.
+    let mut extra: Vec<String> = policy
+        .criteria
+        .values()
+        .filter_map(|c| c.certainty.clone())
+        .collect();
+    extra.extend(policy.review_status.clone());
+    nodes.fetch(store, extra)?;
+
+    let ctx = leaves::Context {
+        case,
+        as_of: options.as_of,
+        request,
+        hierarchy: &hierarchy,
+    };
+    let counts = |s: &str| evidence.statements.get(s).is_some_and(|i| i.counts);
+    let evals = tree::evaluate(&policy, &ctx, &counts);
+    let (outcome, reasons) = assemble::outcome(&policy, &evals);
+    let levels: BTreeMap<String, Level> = policy
+        .criteria
+        .values()
+        .filter_map(|c| c.certainty.clone())
+        .map(|iri| {
+            (
+                iri.clone(),
+                Level {
+                    label: nodes.label(&iri),
+                    rank: nodes.integer(&iri, wr::RANK),
+                    iri,
+                },
+            )
+        })
+        .collect();
+    let criteria = assemble::criteria(&policy, &evals, &evidence, &hierarchy, &levels);
+    let missing = assemble::missing(&criteria, &hierarchy);
+    let mut withheld = Vec::new();
+    let caveats = assemble::caveats(
+        &policy,
+        &evals,
+        &evidence,
+        options.include_pending,
+        &mut withheld,
+    );
+    let monitoring = assemble::monitoring(
+        &policy,
+        &evals,
+        &evidence,
+        options.include_pending,
+        &mut withheld,
+        &mut notes,
+    );
+    let regimen = assemble::regimens(
+        &policy,
+        case,
+        request,
+        &evidence,
+        options.include_pending,
+        &mut withheld,
+        &mut notes,
+    );
+
+    let root = match outcome {
+        Outcome::NotNecessary
+            if policy
+                .discontinuation
+                .as_ref()
+                .is_some_and(|d| evals[d].status == Status::Met) =>
+        {
+            policy.discontinuation.clone()
+        }
+        Outcome::Indeterminate => None,
+        _ => Some(policy.initiation.clone()),
+    };
+    let (chains, weakest) = weak::chains(&policy, &evals, &evidence, root.as_deref(), &levels);
+    let usage = weak::usage(&policy);
+    let (indirect, flagged) = weak::indirect_and_flagged(&evidence, &usage);
+    let opposing = weak::opposing(&policy, &evidence, &usage, &about, &disputers);
+
+    let policy_review = policy.review_status.as_deref().map(|r| nodes.label(r));
+    let policy_approved = policy.review_status.as_deref() == Some(wr::APPROVED.as_str());
+    if !policy_approved {
+        notes.insert(0, format!(
+            "The policy \"{}\" is {}: pending human review. Its review status is reported and does not change how criteria evaluate; the review status of the supporting statements does.",
+            policy.label,
+            policy_review.clone().unwrap_or_else(|| "without review status".into())
+        ));
+    }
+    if options.include_pending {
+        notes.insert(0, "Non-approved statements were allowed to count (includePending): this answer is pending human review.".into());
+    } else {
+        let gated: Vec<String> = criteria
+            .iter()
+            .filter(|c| !c.supported)
+            .map(|c| c.label.clone())
+            .collect();
+        if !gated.is_empty() {
+            notes.push(format!(
+                "{} criteria have no approved supporting statement and count as unknown: {} (includePending=true lets pending statements count).",
+                gated.len(),
+                gated.join("; ")
+            ));
+        }
+    }
+    for c in &criteria {
+        notes.extend(
+            c.unusable
+                .iter()
+                .map(|u| format!("Value not used for \"{}\": {u}", c.label)),
+        );
+    }
+    if !case.unrecognised.is_empty() {
+        notes.push(format!(
+            "{} coding(s) or fact(s) not recognised by the graph: see \"unrecognised\".",
+            case.unrecognised.len()
+        ));
+    }
+    let request_ref = request.map(|r| {
+        let f = &case.facts[r];
+        RequestRef {
+            fact: f.iri.clone(),
+            text: f.text.clone(),
+            concepts: f
+                .direct_concepts
+                .iter()
+                .map(|c| ConceptRef::new(c, &hierarchy))
+                .collect(),
+            interval_days: f.interval_days,
+            timing: f.timing.clone(),
+        }
+    });
+    let what = request_ref
+        .as_ref()
+        .and_then(|r| r.text.clone())
+        .unwrap_or_else(|| "The intervention".into());
+    let summary = format!(
+        "{what} is {} under the policy \"{}\" as of {}: {}.",
+        outcome.words(),
+        policy.label,
+        options.as_of,
+        reasons.last().cloned().unwrap_or_default()
+    );
+    let id_input = format!(
+        "{}|{}|{}|{}",
+        case.iri, policy.iri, options.as_of, options.include_pending
+    );
+    let id = format!(
+        "{}determination-{}",
+        crate::vocab::ID,
+        &crate::store::sha256_hex(id_input.as_bytes())[..16]
+    );
+    let review = if options.include_pending || !policy_approved {
+        "pending human review"
+    } else {
+        "approved"
+    };
+    Ok(Report {
+        id,
+        determination: outcome,
+        summary,
+        as_of: options.as_of,
+        include_pending: options.include_pending,
+        review: review.into(),
+        policy: PolicyRef {
+            iri: policy.iri.clone(),
+            label: policy.label.clone(),
+            review_status: policy_review,
+            applies_to: policy
+                .applies_to
+                .iter()
+                .map(|c| ConceptRef::new(c, &hierarchy))
+                .collect(),
+            population: policy
+                .population
+                .iter()
+                .map(|c| ConceptRef::new(c, &hierarchy))
+                .collect(),
+        },
+        request: request_ref,
+        reasons,
+        criteria,
+        missing,
+        caveats,
+        monitoring,
+        regimen,
+        withheld,
+        notes,
+        evidence: EvidenceSummary {
+            chains,
+            weakest,
+            indirect,
+            flagged,
+            opposing,
+        },
+        case: case.iri.clone(),
+        facts: case.facts.clone(),
+        unrecognised: case.unrecognised.clone(),
+        ignored: case.ignored.clone(),
+        statements: evidence.statements.into_values().collect(),
+        sources: evidence.sources.into_values().collect(),
+        passages: evidence.passages.into_values().collect(),
+    })
+}

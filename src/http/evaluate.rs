@@ -1,0 +1,231 @@
+//! Case evaluation over HTTP: POST `/evaluate` (a case in, a determination with its WHY tree out) and
+//! GET `/why?iri=` (the WHY tree of a kept determination).
+//!
+//! POST `/evaluate` reads the body by Content-Type (`application/fhir+json`, `application/json`,
+//! `text/turtle`, `application/ld+json`) and takes `asOf=YYYY-MM-DD` (default today, UTC),
+//! `policy=IRI`, `includePending=true`, `keep=true` (write the determination into the store — a
+//! write, so it needs the admin token; otherwise nothing is written) and `format=json|text|dot`.
+//! One applicable policy gives one answer object; several give `{"determinations": [...]}`.
+//! Errors: 400 `bad-case` with the JSON `path` (or `line`/`column`) of the problem, 400
+//! `bad-parameter` / `unknown-parameter`, 404 `policy-not-found`, 415, 422 `no-request` /
+//! `no-applicable-policy` / `invalid-policy`.
+
+use super::request::{blocking, pairs, read_body, require_writer, single};
+use super::{ApiError, AppState};
+use crate::case::{self, CaseError, CaseFormat, Day};
+use crate::evaluate::{self, EvaluateError, Options};
+use crate::explain::{self, Answer, record};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use oxigraph::model::NamedNode;
+
+/// Routes of `/evaluate` and `/why`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/evaluate", post(evaluate_case))
+}
+
+/// Output formats of an answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Text,
+    Dot,
+}
+
+fn format_of(value: Option<&str>) -> Result<Format, ApiError> {
+    match value {
+        None | Some("json") => Ok(Format::Json),
+        Some("text") => Ok(Format::Text),
+        Some("dot") => Ok(Format::Dot),
+        Some(other) => Err(ApiError::bad_request(
+            "bad-parameter",
+            format!("format={other:?}: use json, text or dot"),
+        )),
+    }
+}
+
+fn flag(value: Option<&str>, name: &str) -> Result<bool, ApiError> {
+    match value {
+        None | Some("false") => Ok(false),
+        Some("true" | "") => Ok(true),
+        Some(other) => Err(ApiError::bad_request(
+            "bad-parameter",
+            format!("{name}={other:?}: use true or false"),
+        )),
+    }
+}
+
+fn check_known(params: &[(String, String)], known: &[&str]) -> Result<(), ApiError> {
+    match params.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        Some((k, _)) => Err(ApiError::bad_request(
+            "unknown-parameter",
+            format!("unknown parameter {k:?}; known: {}", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> Self {
+        let message = e.to_string();
+        match e {
+            CaseError::Json { line, column, .. } | CaseError::Rdf { line, column, .. } => {
+                let mut err = Self::bad_request("bad-case", message);
+                err.line = (line > 0).then_some(line);
+                err.column = (column > 0).then_some(column);
+                err
+            }
+            CaseError::Invalid { path, message } => {
+                let mut err = Self::bad_request("bad-case", message);
+                err.path = Some(path);
+                err
+            }
+            CaseError::UnsupportedMediaType(got) => Self::unsupported_media_type(
+                &got,
+                "application/fhir+json, application/json, text/turtle or application/ld+json",
+            ),
+            CaseError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<EvaluateError> for ApiError {
+    fn from(e: EvaluateError) -> Self {
+        let message = e.to_string();
+        let unprocessable =
+            |code| Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message.clone());
+        match e {
+            EvaluateError::NoRequest => unprocessable("no-request"),
+            EvaluateError::NoPolicy(_) => unprocessable("no-applicable-policy"),
+            EvaluateError::InvalidPolicy { .. } => unprocessable("invalid-policy"),
+            EvaluateError::PolicyNotFound(_) => {
+                Self::new(StatusCode::NOT_FOUND, "policy-not-found", message)
+            }
+            EvaluateError::BadPolicyIri(_) => Self::bad_request("bad-parameter", message),
+            EvaluateError::Store(s) => s.into(),
+        }
+    }
+}
+
+async fn evaluate_case(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let params = pairs(raw.unwrap_or_default().as_bytes());
+    check_known(
+        &params,
+        &["asOf", "policy", "includePending", "keep", "format"],
+    )?;
+    let as_of = match single(&params, "asOf")? {
+        Some(text) => Day::parse_iso(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "bad-parameter",
+                format!("asOf={text:?} is not a date YYYY-MM-DD"),
+            )
+        })?,
+        None => Day::today(),
+    };
+    let options = Options {
+        as_of,
+        policy: single(&params, "policy")?.map(str::to_owned),
+        include_pending: flag(single(&params, "includePending")?, "includePending")?,
+    };
+    let keep = flag(single(&params, "keep")?, "keep")?;
+    let format = format_of(single(&params, "format")?)?;
+    if keep {
+        require_writer(&state, &headers)?;
+    }
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let case_format = CaseFormat::from_media_type(&media_type)
+        .ok_or_else(|| ApiError::from(CaseError::UnsupportedMediaType(media_type.clone())))?;
+    let bytes = read_body(&state, body).await?;
+    let store = state.store.clone();
+    let answers = blocking(move || {
+        let case = case::read(&bytes, case_format)?;
+        let reports = evaluate::evaluate(&store, case, &options)?;
+        let answers: Vec<Answer> = reports.into_iter().map(explain::answer).collect();
+        if keep {
+            for a in &answers {
+                let change = record::keep(a).map_err(ApiError::internal)?;
+                store.apply(change)?;
+            }
+        }
+        Ok(answers)
+    })
+    .await?;
+    Ok(render(&answers, format, |a| {
+        serde_json::to_string(a).unwrap_or_default()
+    }))
+}
+
+fn render(answers: &[Answer], format: Format, json: impl Fn(&Answer) -> String) -> Response {
+    match format {
+        Format::Text => {
+            let text: Vec<String> = answers.iter().map(explain::text::render).collect();
+            (
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                text.join("\n----------------------------------------\n\n"),
+            )
+                .into_response()
+        }
+        Format::Dot => {
+            let dot: String = answers.iter().map(explain::dot::render).collect();
+            (
+                [(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")],
+                dot,
+            )
+                .into_response()
+        }
+        Format::Json => {
+            let body = match answers {
+                [one] => json(one),
+                many => format!(
+                    "{{\"determinations\":[{}]}}",
+                    many.iter().map(&json).collect::<Vec<_>>().join(",")
+                ),
+            };
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+    }
+}
+
+/// GET `/why?iri=`: served through the one `/why` route (see `why.rs`).
+pub(super) async fn why(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = pairs(raw.unwrap_or_default().as_bytes());
+    check_known(&params, &["iri", "format"])?;
+    let format = format_of(single(&params, "format")?)?;
+    let iri = single(&params, "iri")?.ok_or_else(|| {
+        ApiError::bad_request(
+            "bad-request",
+            "GET /why needs iri=IRI of a kept determination",
+        )
+    })?;
+    let node = NamedNode::new(iri).map_err(|e| {
+        ApiError::bad_request("bad-parameter", format!("iri={iri:?} is not an IRI: {e}"))
+    })?;
+    let store = state.store.clone();
+    let answer = blocking(move || record::read(&store, &node).map_err(ApiError::internal)).await?;
+    let Some(answer) = answer else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "determination-not-found",
+            format!("no kept determination <{iri}> (evaluate with keep=true to keep one)"),
+        ));
+    };
+    Ok(render(&[answer], format, |a| {
+        serde_json::to_string(&a.why).unwrap_or_default()
+    }))
+}

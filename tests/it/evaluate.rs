@@ -1,0 +1,648 @@
+//! The worked example end to end over HTTP: the seed patient evaluated as of 2025-12-17, its WHY tree,
+//! the text and Graphviz renderings, keeping and reading back a determination, the error answers, and
+//! the guarantee that the determination comes from the graph (edit the policy, the answer changes).
+
+use crate::support::{TOKEN, TestServer, client, count, repo_root};
+use serde_json::Value;
+
+const SEED: &str = "../shared/cases/seed-patient.fhir.json";
+const W: &str = "https://w3id.org/warrant/id/";
+const C: &str = "https://w3id.org/warrant/concept/";
+
+fn server() -> TestServer {
+    TestServer::start(&["--memory", "--admin-token", TOKEN])
+}
+
+fn seed() -> Vec<u8> {
+    std::fs::read(repo_root().join(SEED)).expect("the seed case is in ../shared/cases")
+}
+
+fn post(server: &TestServer, query: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
+    let response = client()
+        .post(server.url(&format!("/evaluate{query}")))
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .unwrap();
+    (response.status().as_u16(), response.text().unwrap())
+}
+
+fn evaluate(server: &TestServer, query: &str) -> Value {
+    let (status, body) = post(server, query, "application/fhir+json", seed());
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn criterion<'a>(answer: &'a Value, id: &str) -> &'a Value {
+    answer["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["iri"] == format!("{W}{id}"))
+        .unwrap_or_else(|| panic!("criterion {id} reported"))
+}
+
+fn iris(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every root-to-leaf path of a WHY tree ends in a patient fact or a passage with its source.
+fn check_paths(node: &Value) {
+    let children = node["children"].as_array().unwrap();
+    if children.is_empty() {
+        let kind = node["kind"].as_str().unwrap();
+        assert!(
+            kind == "fact" || kind == "passage",
+            "a path ends in a {kind}: {}",
+            node["iri"]
+        );
+        if kind == "passage" {
+            assert!(!node["source"]["title"].as_str().unwrap().is_empty());
+            assert!(node["source"]["identifiers"].is_array());
+            assert!(!node["text"].as_str().unwrap().is_empty());
+        }
+    }
+    for c in children {
+        check_paths(c);
+    }
+}
+
+#[test]
+fn seed_case_is_necessary_with_named_gaps_caveats_regimen_note_and_indirect_evidence() {
+    let server = server();
+    let answer = evaluate(&server, "?asOf=2025-12-17");
+    // The policy is wr:Submitted. The vocabulary (wr:Policy) says an evaluator reports the policy's
+    // review status but does not require approval; the statements' review status decides support.
+    assert_eq!(answer["determination"], "necessary");
+    assert_eq!(
+        answer["policy"]["iri"],
+        format!("{W}policy-ivig-after-allo-hsct")
+    );
+    assert_eq!(answer["policy"]["reviewStatus"], "submitted");
+    assert_eq!(answer["review"], "pending human review");
+    assert_eq!(answer["includePending"], false);
+    // How the data makes it so: allogeneic HSCT in the history, ongoing immunosuppression (prednisone,
+    // abatacept through the concept hierarchy) and alemtuzumab conditioning with ongoing
+    // immunosuppression — the very-low-certainty "expected complications" branch, flagged as the weakest link.
+    for (id, status) in [
+        ("crit-ivig-initiation", "met"),
+        ("crit-allogeneic-hsct-performed", "met"),
+        ("crit-ongoing-immunosuppression", "met"),
+        ("crit-allogeneic-hsct-within-12-months", "unknown"),
+        ("crit-igg-below-400", "unknown"),
+        (
+            "crit-t-cell-depletion-with-ongoing-immunosuppression",
+            "met",
+        ),
+        ("crit-ivig-discontinuation", "not-met"),
+        ("crit-no-ongoing-immunosuppression", "not-met"),
+    ] {
+        assert_eq!(criterion(&answer, id)["status"], status, "{id}");
+    }
+    let prednisone = criterion(&answer, "crit-ongoing-immunosuppression")["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["derivation"].as_array().is_some_and(|d| d.len() == 3))
+        .expect(
+            "prednisone counts through prednisone -> corticosteroid -> immunosuppressive therapy",
+        )
+        .clone();
+    assert_eq!(prednisone["derivation"][0], format!("{C}prednisone"));
+    assert_eq!(
+        answer["evidence"]["weakest"]["criterion"],
+        format!("{W}crit-t-cell-depletion-with-ongoing-immunosuppression")
+    );
+    assert_eq!(
+        answer["evidence"]["weakest"]["certainty"]["label"],
+        "very low certainty"
+    );
+
+    // Serum IgG is missing, needed for monitoring and discontinuation (and initiation).
+    let igg = answer["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["concept"] == format!("{C}serum-igg"))
+        .expect("serum IgG is listed as missing");
+    assert_eq!(igg["label"], "serum IgG");
+    let needed_for: Vec<&str> = igg["for"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        needed_for.contains(&"monitoring") && needed_for.contains(&"discontinuation"),
+        "{needed_for:?}"
+    );
+    let needed_by: Vec<&str> = igg["neededBy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(needed_by.contains(&format!("{W}crit-igg-measured-within-month").as_str()));
+    assert!(needed_by.contains(&format!("{W}crit-igg-at-least-400-twice").as_str()));
+    let monitoring = &answer["monitoring"][0];
+    assert_eq!(monitoring["status"], "unknown");
+    assert!(
+        monitoring["note"]
+            .as_str()
+            .unwrap()
+            .contains("documentation gap")
+    );
+
+    // Caveats. The live-vaccine caveat rests on an approved statement: reported by default. The LVEF
+    // caveat rests only on a statement pending review (st-lvef-volume-overload, wr:Submitted), and so
+    // does its trigger: by default it is not reported as a caveat but listed under "withheld".
+    let caveats = iris(&answer["caveats"], "iri");
+    assert!(caveats.contains(&format!("{W}caveat-live-vaccine-deferral")));
+    assert!(!caveats.contains(&format!("{W}caveat-lvef-volume-overload")));
+    assert!(iris(&answer["withheld"], "iri").contains(&format!("{W}caveat-lvef-volume-overload")));
+
+    // Regimen: every 3 weeks requested, monthly in the cited text.
+    let regimen = &answer["regimen"][0];
+    assert_eq!(regimen["requestedDays"], 21.0);
+    assert_eq!(regimen["recommended"], "P1M");
+    assert_eq!(regimen["consistent"], false);
+    assert!(regimen["note"].as_str().unwrap().contains("monthly"));
+    assert!(regimen["requested"].as_str().unwrap().contains("3 wk"));
+
+    // Indirect evidence: the autologous cohort (Brinkman 2007) under an allogeneic policy.
+    let indirect = &answer["evidence"]["indirect"];
+    let brinkman = indirect
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["statement"] == format!("{W}st-autologous-tcd-immune-recovery-delayed"))
+        .expect("the autologous-cohort statement is flagged as indirect");
+    assert!(brinkman["reason"].as_str().unwrap().contains("autologous"));
+    assert_eq!(
+        brinkman["counts"], true,
+        "approved, used, and flagged as indirect"
+    );
+    let source = answer["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["iri"] == format!("{W}brinkman-2007"))
+        .unwrap();
+    assert_eq!(source["indirect"], true);
+    // Opposing and flagged evidence are listed, not hidden.
+    assert!(
+        iris(&answer["evidence"]["opposing"], "statement").contains(&format!(
+            "{W}st-transplant-position-against-routine-ig-replacement"
+        ))
+    );
+    assert!(
+        iris(&answer["evidence"]["flagged"], "statement")
+            .contains(&format!("{W}st-expected-complications"))
+    );
+    assert!(answer["unrecognised"].as_array().unwrap().is_empty());
+    check_paths(&answer["why"]);
+    assert_eq!(answer["why"]["kind"], "determination");
+}
+
+#[test]
+fn pending_statements_count_only_when_asked_and_the_answer_says_so() {
+    let server = server();
+    let answer = evaluate(&server, "?asOf=2025-12-17&includePending=true");
+    assert_eq!(answer["determination"], "necessary");
+    assert_eq!(answer["includePending"], true);
+    assert_eq!(answer["review"], "pending human review");
+    assert!(
+        answer["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("pending human review")
+    );
+    let caveats = &answer["caveats"];
+    let lvef = caveats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["iri"] == format!("{W}caveat-lvef-volume-overload"))
+        .expect("with pending statements counted, the LVEF caveat is reported");
+    assert_eq!(lvef["status"], "triggered");
+    assert_eq!(
+        lvef["triggeredBy"][0],
+        format!("{W}crit-lvef-at-or-below-55")
+    );
+    assert!(iris(caveats, "iri").contains(&format!("{W}caveat-live-vaccine-deferral")));
+    // The LVEF range 50-55 % satisfies "<= 55 %" entirely.
+    assert_eq!(
+        criterion(&answer, "crit-lvef-at-or-below-55")["status"],
+        "met"
+    );
+    assert!(answer["withheld"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn text_and_dot_renderings_cite_passages() {
+    let server = server();
+    let (status, text) = post(
+        &server,
+        "?asOf=2025-12-17&format=text",
+        "application/fhir+json",
+        seed(),
+    );
+    assert_eq!(status, 200);
+    for heading in [
+        "Recommendation",
+        "Rationale",
+        "Standard of Care",
+        "Caveats and Monitoring",
+        "Conclusion",
+        "References",
+    ] {
+        assert!(text.contains(heading), "{heading} in\n{text}");
+    }
+    let body = &text[..text.find("\nReferences").unwrap()];
+    for line in body.lines().filter(|l| l.trim_start().starts_with("- ")) {
+        assert!(
+            line.contains('['),
+            "every sentence carries a citation: {line}"
+        );
+    }
+    let references = &text[text.find("\nReferences").unwrap()..];
+    assert!(references.contains("[1] \""));
+    assert!(
+        references.contains("PMID 17599770") || references.contains("PMID 29618462"),
+        "{references}"
+    );
+    let (status, dot) = post(
+        &server,
+        "?asOf=2025-12-17&format=dot",
+        "application/fhir+json",
+        seed(),
+    );
+    assert_eq!(status, 200);
+    assert!(dot.starts_with("digraph why {") && dot.trim_end().ends_with('}'));
+    assert!(dot.contains("->"));
+}
+
+#[test]
+fn keep_writes_only_when_asked_and_why_reads_it_back() {
+    let server = server();
+    let quads = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let before = count(
+        &client()
+            .get(server.url("/sparql"))
+            .query(&[("query", quads)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap(),
+    );
+    let answer = evaluate(&server, "?asOf=2025-12-17");
+    let after = count(
+        &client()
+            .get(server.url("/sparql"))
+            .query(&[("query", quads)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap(),
+    );
+    assert_eq!(before, after, "evaluating writes nothing");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let missing = client()
+        .get(server.url("/why"))
+        .query(&[("iri", id.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+
+    let refused = client()
+        .post(server.url("/evaluate?asOf=2025-12-17&keep=true"))
+        .header("Content-Type", "application/fhir+json")
+        .body(seed())
+        .send()
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        401,
+        "keeping is a write: it needs the token"
+    );
+    let kept: Value = client()
+        .post(server.url("/evaluate?asOf=2025-12-17&keep=true"))
+        .header("Content-Type", "application/fhir+json")
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .body(seed())
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        kept["id"], id,
+        "the same case, policy and date name the same determination"
+    );
+    let why: Value = client()
+        .get(server.url("/why"))
+        .query(&[("iri", id.as_str())])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(why, answer["why"]);
+    let outcome = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ <{id}> <https://w3id.org/warrant/ns#outcome> <https://w3id.org/warrant/ns#Necessary> ; <https://w3id.org/warrant/ns#missingConcept> <{C}serum-igg> }}"
+    );
+    assert_eq!(
+        count(
+            &client()
+                .get(server.url("/sparql"))
+                .query(&[("query", outcome.as_str())])
+                .send()
+                .unwrap()
+                .json()
+                .unwrap()
+        ),
+        1
+    );
+    let text = client()
+        .get(server.url("/why"))
+        .query(&[("iri", id.as_str()), ("format", "text")])
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(text.contains("References"));
+}
+
+#[test]
+fn invalid_cases_get_400_with_the_json_path() {
+    let server = server();
+    let bad = br#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient"}},{"resource":{"resourceType":"Observation","valueQuantity":{"value":"high"}}}]}"#;
+    let (status, body) = post(&server, "", "application/fhir+json", bad.to_vec());
+    assert_eq!(status, 400);
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["error"], "bad-case");
+    assert_eq!(error["path"], "entry[1].resource.valueQuantity.value");
+    assert_eq!(error["message"], "expected a number, found a string");
+
+    let (status, body) = post(&server, "", "application/fhir+json", br#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Procedure","performedDateTime":"last May"}}]}"#.to_vec());
+    assert_eq!(status, 400);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["path"],
+        "entry[0].resource.performedDateTime"
+    );
+
+    let (status, body) = post(
+        &server,
+        "",
+        "application/json",
+        b"{\"resourceType\": ".to_vec(),
+    );
+    assert_eq!(status, 400);
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(1), Some(17))
+    );
+
+    let (status, body) = post(&server, "", "text/turtle", b"<a> <b> .".to_vec());
+    assert_eq!(status, 400, "{body}");
+    assert!(serde_json::from_str::<Value>(&body).unwrap()["line"].is_u64());
+
+    let (status, _) = post(&server, "", "application/xml", b"<Bundle/>".to_vec());
+    assert_eq!(status, 415);
+    let (status, body) = post(&server, "?asOf=17.12.2025", "application/fhir+json", seed());
+    assert_eq!(
+        (
+            status,
+            serde_json::from_str::<Value>(&body).unwrap()["error"].as_str()
+        ),
+        (400, Some("bad-parameter"))
+    );
+    let (status, body) = post(
+        &server,
+        "?as_of=2025-12-17",
+        "application/fhir+json",
+        seed(),
+    );
+    assert_eq!(
+        (
+            status,
+            serde_json::from_str::<Value>(&body).unwrap()["error"].as_str()
+        ),
+        (400, Some("unknown-parameter"))
+    );
+    let (status, body) = post(
+        &server,
+        "?policy=https://w3id.org/warrant/id/no-such-policy",
+        "application/fhir+json",
+        seed(),
+    );
+    assert_eq!(
+        (
+            status,
+            serde_json::from_str::<Value>(&body).unwrap()["error"].as_str()
+        ),
+        (404, Some("policy-not-found"))
+    );
+    let (status, body) = post(
+        &server,
+        "",
+        "application/fhir+json",
+        br#"{"resourceType":"Patient","id":"x"}"#.to_vec(),
+    );
+    assert_eq!(
+        (
+            status,
+            serde_json::from_str::<Value>(&body).unwrap()["error"].as_str()
+        ),
+        (422, Some("no-request"))
+    );
+}
+
+#[test]
+fn the_determination_follows_the_policy_data() {
+    // Nothing in src/ knows the worked example: change the policy in the graph and the answer changes.
+    let server = server();
+    let update = format!(
+        "PREFIX wr: <https://w3id.org/warrant/ns#>
+         DELETE {{ GRAPH ?g {{ <{W}crit-allogeneic-hsct-performed> wr:concept ?c }} }}
+         INSERT {{ GRAPH ?g {{ <{W}crit-allogeneic-hsct-performed> wr:concept <{C}autologous-hsct> }} }}
+         WHERE {{ GRAPH ?g {{ <{W}crit-allogeneic-hsct-performed> wr:concept ?c }} }}"
+    );
+    let response = client()
+        .post(server.url("/update"))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .header("Content-Type", "application/sparql-update")
+        .body(update)
+        .send()
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().unwrap()
+    );
+    let answer = evaluate(&server, "?asOf=2025-12-17");
+    assert_eq!(
+        criterion(&answer, "crit-allogeneic-hsct-performed")["status"],
+        "unknown"
+    );
+    assert_eq!(answer["determination"], "indeterminate");
+    assert!(iris(&answer["missing"], "concept").contains(&format!("{C}autologous-hsct")));
+}
+
+#[test]
+fn cli_evaluates_a_case_file() {
+    let root = repo_root();
+    let (ok, stdout, stderr) = crate::support::cli(
+        &root,
+        &[
+            "evaluate",
+            SEED,
+            "--as-of",
+            "2025-12-17",
+            "--format",
+            "text",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("is necessary under the policy"));
+    let (ok, stdout, stderr) = crate::support::cli(
+        &root,
+        &[
+            "evaluate",
+            "tests/cases/turtle-case.ttl",
+            "--as-of",
+            "2025-12-17",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout).unwrap()["determination"],
+        "necessary"
+    );
+    let (ok, _, stderr) = crate::support::cli(&root, &["evaluate", SEED, "--as-of", "yesterday"]);
+    assert!(!ok && stderr.contains("--as-of"));
+}
+
+#[test]
+fn source_knows_no_concept_code_or_case_of_the_worked_example() {
+    // Every concept slug, listed code and curated id of the shipped evidence must come from the graph:
+    // none may appear in the code under src/ (comments aside).
+    let read = |f: &str| std::fs::read_to_string(repo_root().join(f)).unwrap();
+    let (concepts, policies) = (read("evidence/concepts.ttl"), read("evidence/policies.ttl"));
+    let mut terms = std::collections::BTreeSet::new();
+    for (text, prefix) in [
+        (&concepts, "concept:"),
+        (&policies, "concept:"),
+        (&policies, "id:"),
+    ] {
+        for (i, _) in text.match_indices(prefix) {
+            let term: String = text[i + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            if term.len() > 3 {
+                terms.insert(term);
+            }
+        }
+    }
+    let evidence = concepts;
+    for (i, _) in evidence.match_indices("wr:code \"") {
+        let code: String = evidence[i + 9..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        terms.insert(code);
+    }
+    assert!(
+        terms.contains("serum-igg")
+            && terms.contains("M08.2")
+            && terms.contains("crit-igg-below-400")
+    );
+    let mut files = Vec::new();
+    let mut stack = vec![repo_root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for term in &terms {
+                let hit = line.match_indices(term.as_str()).any(|(i, _)| {
+                    let before = line[..i].chars().last();
+                    let after = line[i + term.len()..].chars().next();
+                    let boundary = |c: Option<char>| {
+                        c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    };
+                    boundary(before) && boundary(after)
+                });
+                assert!(!hit, "{}:{}: mentions {term:?}", file.display(), n + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_inferred_graph_changes_nothing() {
+    // With the reasoner's default rule sets materialised (skos:exactMatch symmetry and transitivity,
+    // RDFS typing, subsumption), the seed case gets the same determination, criteria and gaps.
+    use warrant::case::{self, CaseFormat, Day};
+    use warrant::evaluate::{Options, evaluate};
+    use warrant::load::{DataRoot, collect_files};
+    use warrant::reason::{Reasoner, RuleConfig};
+    use warrant::store::{DatasetMode, WarrantStore, sync_files};
+    let store = WarrantStore::in_memory(DatasetMode::default()).unwrap();
+    sync_files(&store, &collect_files(&DataRoot::Dir(repo_root())).unwrap()).unwrap();
+    let options = Options {
+        as_of: Day::parse_iso("2025-12-17").unwrap(),
+        policy: None,
+        include_pending: false,
+    };
+    let summary = |store: &WarrantStore| {
+        let report = evaluate(
+            store,
+            case::read(&seed(), CaseFormat::Json).unwrap(),
+            &options,
+        )
+        .unwrap()
+        .remove(0);
+        let criteria: Vec<(String, String)> = report
+            .criteria
+            .iter()
+            .map(|c| (c.iri.clone(), format!("{:?}", c.status)))
+            .collect();
+        let missing: Vec<String> = report.missing.iter().map(|m| m.concept.clone()).collect();
+        let indirect: Vec<String> = report
+            .evidence
+            .indirect
+            .iter()
+            .map(|s| s.statement.clone())
+            .collect();
+        (
+            report.determination,
+            criteria,
+            missing,
+            indirect,
+            report.unrecognised.len(),
+        )
+    };
+    let before = summary(&store);
+    let stats = Reasoner::new(RuleConfig::new(repo_root().join("queries/rules")))
+        .unwrap()
+        .materialize(store.oxigraph())
+        .unwrap();
+    assert!(stats.inferred > 0, "the reasoner inferred something");
+    assert_eq!(summary(&store), before);
+}
