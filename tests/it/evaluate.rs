@@ -5,7 +5,7 @@
 use crate::support::{TOKEN, TestServer, client, count, repo_root};
 use serde_json::Value;
 
-const SEED: &str = "../shared/cases/seed-patient.fhir.json";
+const SEED: &str = "tests/peer/cases/seed-patient.fhir.json";
 const W: &str = "https://w3id.org/warrant/id/";
 const C: &str = "https://w3id.org/warrant/concept/";
 
@@ -14,7 +14,8 @@ fn server() -> TestServer {
 }
 
 fn seed() -> Vec<u8> {
-    std::fs::read(repo_root().join(SEED)).expect("the seed case is in ../shared/cases")
+    std::fs::read(repo_root().join(SEED))
+        .expect("the seed case is in tests/peer/cases (a copy of ../shared/cases)")
 }
 
 fn post(server: &TestServer, query: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
