@@ -142,16 +142,7 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     bar.finish_and_clear();
     if let Some(sets) = super::serve::rule_sets(args.rules.as_deref(), false) {
         let root = crate::load::DataRoot::detect(&cwd);
-        let mut files = crate::load::collect_files(&root).context("reading the rules")?;
-        if !files
-            .iter()
-            .any(|f| f.rel_path.starts_with("queries/rules/"))
-        {
-            // no rules here: use the rule sets built into the binary
-            files = crate::load::collect_files(&crate::load::DataRoot::Embedded)
-                .context("reading the built-in rules")?;
-        }
-        let rules = crate::reason::rules_from_files(&files, &sets).context("reading the rules")?;
+        let rules = crate::reason::rules_from_root(&root, &sets).context("reading the rules")?;
         let config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
         let stats = crate::reason::Reasoner::from_rules(config, rules)
             .materialize(store.oxigraph())

@@ -140,15 +140,8 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         }
     }
     if let Some(sets) = rule_sets(args.rules.as_deref(), args.no_default_data) {
-        let mut files = collect_files(&config.data_root).context("reading the rules")?;
-        if !files
-            .iter()
-            .any(|f| f.rel_path.starts_with("queries/rules/"))
-        {
-            // a data root without rules uses the rule sets built into the binary
-            files = collect_files(&DataRoot::Embedded).context("reading the built-in rules")?;
-        }
-        let rules = crate::reason::rules_from_files(&files, &sets).context("reading the rules")?;
+        let rules = crate::reason::rules_from_root(&config.data_root, &sets)
+            .context("reading the rules")?;
         let rule_config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
         let (live, stats) = crate::reason::LiveReasoner::start(&store, rule_config, rules)
             .context("materialising the inferred graph")?;

@@ -2,7 +2,7 @@
 //! embedded), materialised at start, then maintained after every committed write as a store observer.
 
 use super::{ReasonError, Reasoner, Rule, RuleConfig, Stats, parse_rule};
-use crate::load::SourceFile;
+use crate::load::{DataRoot, SourceFile, collect_files};
 use crate::store::{Applied, StoreState, WarrantStore, WriteObserver};
 use crate::vocab;
 use oxigraph::model::{GraphName, Quad, Triple};
@@ -33,6 +33,25 @@ pub fn rules_from_files(files: &[SourceFile], sets: &[String]) -> Result<Vec<Rul
         }
     }
     Ok(rules)
+}
+
+/// The rules of the chosen sets from a data root's `queries/rules/`; a root without any rule file uses
+/// the rule sets built into the binary.
+pub fn rules_from_root(root: &DataRoot, sets: &[String]) -> Result<Vec<Rule>, ReasonError> {
+    let read = |root: &DataRoot| {
+        collect_files(root).map_err(|source| ReasonError::Io {
+            path: "queries/rules".into(),
+            source,
+        })
+    };
+    let mut files = read(root)?;
+    if !files
+        .iter()
+        .any(|f| f.rel_path.starts_with("queries/rules/"))
+    {
+        files = read(&DataRoot::Embedded)?;
+    }
+    rules_from_files(&files, sets)
 }
 
 /// A reasoner attached to a store: every committed change updates the inferred graph before the

@@ -16,13 +16,7 @@ use warrant::reason::{Reasoner, RuleConfig, Stats};
 const DATA_GRAPH: &str = "https://w3id.org/warrant/graph/file/lubm/lubm1.nt";
 const ONTO_GRAPH: &str = "https://w3id.org/warrant/graph/file/lubm/univ-bench.ttl";
 
-/// The peer data folder.
-pub fn peer_dir() -> PathBuf {
-    std::env::var_os("WARRANT_PEER_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peer")),
-        PathBuf::from,
-    )
-}
+pub use crate::support::peer_dir;
 
 fn lubm_dir() -> PathBuf {
     peer_dir().join("lubm")

@@ -13,7 +13,6 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[allow(dead_code, reason = "used by the conformance and benchmark modules")]
 /// Third-party test data: `$WARRANT_PEER_DIR` or `<repo>/tests/peer` (a copy, see its PROVENANCE.md).
 pub fn peer_dir() -> PathBuf {
     std::env::var_os("WARRANT_PEER_DIR")
