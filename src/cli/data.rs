@@ -4,8 +4,9 @@ use crate::load::{collect_paths, parse_file};
 use crate::queries;
 use crate::search::IndexLocation;
 use crate::store::{
-    Change, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm, WarrantStore, catalog_entry,
-    catalog_quads, parse_query, parse_update, sha256_hex, write_results,
+    Change, ChangeKind, ChangeMeta, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm,
+    WarrantStore, catalog_entry, catalog_quads, parse_query, parse_update, sha256_hex,
+    write_results,
 };
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -56,6 +57,9 @@ pub struct UpdateArgs {
     /// Read the update from this file.
     #[arg(long, conflicts_with = "text", value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// What the change does and why (kept with its change set).
+    #[arg(long, short, value_name = "TEXT")]
+    pub message: Option<String>,
 }
 
 /// Options of `warrant export`.
@@ -83,7 +87,18 @@ fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
 fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
     let store = open(data, mode)?;
     super::search::attach_search(&store, &IndexLocation::Disk(super::search::index_dir(data)))?;
+    crate::validate::guard_writes(&store);
     Ok(store)
+}
+
+/// Who a write from the command line is recorded as: the local user, acting as admin (whoever can
+/// open the store directory can change it anyway).
+fn cli_agent(message: String, kind: ChangeKind) -> ChangeMeta {
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "local".to_owned());
+    ChangeMeta::edit(&user, "admin", message).kind(kind)
 }
 
 /// Runs a full-text search (see [`super::search::run`]).
@@ -115,6 +130,17 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     );
     let mut change = Change {
         from_files: true,
+        meta: Some(cli_agent(
+            format!(
+                "warrant load {}",
+                args.paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            ChangeKind::Load,
+        )),
         ..Change::default()
     };
     let mut quads = 0;
@@ -220,15 +246,26 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
     };
     let update = parse_update(&text, None)?;
     let store = open_searchable(data, DatasetMode::default())?;
-    let applied = store.apply(Change::one(Op::Update {
-        update,
-        using_default: Vec::new(),
-        using_named: Vec::new(),
-    }))?;
+    let message = args
+        .message
+        .clone()
+        .unwrap_or_else(|| "warrant update".to_owned());
+    let applied = store.apply(
+        Change::one(Op::Update {
+            update,
+            using_default: Vec::new(),
+            using_named: Vec::new(),
+        })
+        .by(cli_agent(message, ChangeKind::Edit)),
+    )?;
     eprintln!(
-        "{} quads added, {} removed",
+        "{} quads added, {} removed{}",
         applied.added.len(),
-        applied.removed.len()
+        applied.removed.len(),
+        applied
+            .change_id
+            .map(|id| format!(" (change {id})"))
+            .unwrap_or_default()
     );
     Ok(())
 }

@@ -121,6 +121,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             StoreLocation::Disk(dir) => IndexLocation::Disk(super::search::index_dir(dir)),
         },
     )?;
+    crate::validate::guard_writes(&store);
     if !args.no_default_data {
         let files = collect_files(&config.data_root).context("reading the default data")?;
         let report = sync_files(&store, &files).context("loading the default data")?;

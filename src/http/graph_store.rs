@@ -252,6 +252,7 @@ async fn write(
             .apply(Change {
                 ops,
                 from_files: false,
+                meta: None,
             })
             .map_err(ApiError::from)?;
         Ok(!applied.created_graphs.is_empty())

@@ -6,6 +6,7 @@
 //! Every write goes through [`WarrantStore::apply`] (see [`write`]).
 
 mod bind;
+pub mod changeset;
 mod error;
 mod hooks;
 mod query;
@@ -17,14 +18,14 @@ mod update;
 mod write;
 
 pub use error::StoreError;
-pub use hooks::{ServiceError, WriteObserver};
+pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
 pub use results::{OutputFormat, write_results};
 pub use select::{embedded_query, value_of};
 pub use state::StoreState;
 pub use sync::{DEFAULT_DATA, SyncReport, catalog_entry, catalog_quads, sha256_hex, sync_files};
 pub use update::parse_update;
-pub use write::{Applied, Change, Op};
+pub use write::{Applied, Change, ChangeKind, ChangeMeta, Op};
 
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedOrBlankNode};

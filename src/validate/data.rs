@@ -140,6 +140,8 @@ enum Graphs {
     All,
     /// Only these graphs (their union).
     Only(HashSet<GraphName>),
+    /// The graphs a predicate accepts.
+    Matching(fn(GraphNameRef<'_>) -> bool),
 }
 
 impl Graphs {
@@ -151,6 +153,7 @@ impl Graphs {
         match self {
             Self::All => true,
             Self::Only(set) => set.contains(&graph.into_owned()),
+            Self::Matching(accepts) => accepts(graph),
         }
     }
 
@@ -306,6 +309,15 @@ impl<'a, S: QuadSource + ?Sized> QuadsView<'a, S> {
         Self {
             source,
             graphs: Graphs::new(graphs),
+        }
+    }
+
+    /// The union of the graphs of `source` that `accepts` (e.g. every content graph, however many
+    /// named graphs there are).
+    pub fn matching(source: &'a S, accepts: fn(GraphNameRef<'_>) -> bool) -> Self {
+        Self {
+            source,
+            graphs: Graphs::Matching(accepts),
         }
     }
 
