@@ -5,6 +5,7 @@
 //! [`http`] serves it all and [`cli`] drives it from the terminal. See the README's Architecture
 //! section for one paragraph per module.
 
+pub mod auth;
 pub mod case;
 pub mod cli;
 pub mod config;
