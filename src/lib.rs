@@ -3,8 +3,7 @@
 //! Data flows one way: files are [`load`]ed into the [`store`], which answers SPARQL and takes every
 //! write through one function; [`queries`] runs the named queries shipped under `queries/named/`;
 //! [`http`] serves it all, with [`auth`] deciding who may do what, and [`cli`] drives it from the
-//! terminal. See the README's Architecture
-//! section for one paragraph per module.
+//! terminal. See the README's Architecture section for one paragraph per module.
 
 pub mod auth;
 pub mod case;

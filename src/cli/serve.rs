@@ -134,6 +134,13 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         }
         None => Users::default(),
     };
+    anyhow::ensure!(
+        args.anonymous == AnonymousAccess::Reader
+            || !users.is_empty()
+            || args.admin_token.as_ref().is_some_and(|t| !t.0.is_empty()),
+        "--anonymous none needs --admin-token or a users file with at least one user: \
+         otherwise no request could ever be answered"
+    );
     let config = ServeConfig {
         bind: args.bind,
         location: if args.memory {

@@ -289,7 +289,7 @@ fn anonymous_none_needs_a_token_for_reads() {
 }
 
 #[test]
-fn a_missing_users_file_is_an_error_at_start() {
+fn a_missing_users_file_or_nobody_to_serve_is_an_error_at_start() {
     let (ok, _, err) = cli(
         &repo_root(),
         &[
@@ -303,4 +303,17 @@ fn a_missing_users_file_is_an_error_at_start() {
         ],
     );
     assert!(!ok && err.contains("--users"), "{err}");
+    let (ok, _, err) = cli(
+        &repo_root(),
+        &[
+            "serve",
+            "--memory",
+            "--no-default-data",
+            "--bind",
+            "127.0.0.1:0",
+            "--anonymous",
+            "none",
+        ],
+    );
+    assert!(!ok && err.contains("--anonymous none needs"), "{err}");
 }
