@@ -5,6 +5,7 @@ mod data;
 mod evaluate;
 mod search;
 mod serve;
+mod user;
 mod validate;
 mod why;
 
@@ -47,6 +48,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Why a triple holds: its proof tree down to asserted triples (text, json or dot).
     Why(why::WhyArgs),
+    /// Manage users and their roles in the users file (`add` prints a new bearer token once).
+    User(user::UserArgs),
 }
 
 /// Runs the parsed command line.
@@ -67,5 +70,6 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Search(args) => data::search(&cli.data, args),
         Command::Why(args) => why::run(&cli.data, args),
+        Command::User(args) => user::run(args),
     }
 }

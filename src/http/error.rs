@@ -170,7 +170,15 @@ impl From<NamedQueryError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// The JSON body with the status; a 401 also carries `WWW-Authenticate: Bearer` (RFC 6750).
     fn into_response(self) -> Response {
-        (self.status, Json(&self)).into_response()
+        let mut response = (self.status, Json(&self)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

@@ -10,8 +10,9 @@
 //! `bad-parameter` / `unknown-parameter`, 404 `policy-not-found`, 415, 422 `no-request` /
 //! `no-applicable-policy` / `invalid-policy`.
 
-use super::request::{blocking, pairs, read_body, require_writer, single};
+use super::request::{blocking, pairs, read_body, require, single};
 use super::{ApiError, AppState};
+use crate::auth::Role;
 use crate::case::{self, CaseError, CaseFormat, Day};
 use crate::evaluate::{self, EvaluateError, Options};
 use crate::explain::{self, Answer, record};
@@ -139,7 +140,7 @@ async fn evaluate_case(
     let keep = flag(single(&params, "keep")?, "keep")?;
     let format = format_of(single(&params, "format")?)?;
     if keep {
-        require_writer(&state, &headers)?;
+        require(&state, &headers, Role::Admin)?;
     }
     let media_type = headers
         .get(header::CONTENT_TYPE)

@@ -6,8 +6,9 @@
 //! or replaces quads. A write may send several documents as the parts of a `multipart/form-data`
 //! body. Writes need the writer's bearer token and go through the store's one write path.
 
-use super::request::{base_url, blocking, pairs, read_body, require_writer, single};
+use super::request::{base_url, blocking, pairs, read_body, require, single};
 use super::{ApiError, AppState, multipart, negotiate};
+use crate::auth::Role;
 use crate::store::{Change, Op};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -100,7 +101,7 @@ async fn handle(
     match method {
         Method::GET | Method::HEAD => read(state, method == Method::HEAD, target, &headers).await,
         Method::PUT | Method::POST | Method::DELETE => {
-            require_writer(&state, &headers)?;
+            require(&state, &headers, Role::Admin)?;
             write(state, method, target, headers, body).await
         }
         _ => Err(ApiError::new(

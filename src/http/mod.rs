@@ -1,6 +1,8 @@
 //! The HTTP service: one file per endpoint family, each exporting `router()`, merged here.
 //!
-//! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool.
+//! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool. Every
+//! request first passes [`principal`] (a bad token is 401 everywhere; without a token,
+//! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
 mod error;
 mod evaluate;
@@ -15,16 +17,20 @@ mod update;
 pub mod why;
 
 pub use error::ApiError;
+pub use request::{principal, require};
 
+use crate::auth::Users;
 use crate::config::ServeConfig;
 use crate::search::SearchIndex;
 use crate::store::WarrantStore;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use tower_http::cors::{Any, CorsLayer};
 
-/// What every handler can reach: the store, its search index and the configuration.
+/// What every handler can reach: the store, its search index, the configuration and the users.
 #[derive(Clone)]
 pub struct AppState {
     /// The store (shared; cheap to clone).
@@ -33,16 +39,41 @@ pub struct AppState {
     pub search: SearchIndex,
     /// Settings of this server.
     pub config: Arc<ServeConfig>,
+    /// Users whose bearer tokens are accepted (besides the admin token); shared.
+    pub users: Users,
 }
 
 impl AppState {
-    /// State over a store and its search index with the given settings.
+    /// State over a store and its search index with the given settings and no users (see
+    /// [`with_users`](Self::with_users)).
     pub fn new(store: WarrantStore, search: SearchIndex, config: ServeConfig) -> Self {
         Self {
             store,
             search,
             config: Arc::new(config),
+            users: Users::default(),
         }
+    }
+
+    /// The same state accepting these users' tokens.
+    pub fn with_users(mut self, users: Users) -> Self {
+        self.users = users;
+        self
+    }
+}
+
+/// Authenticates every request (except CORS preflights) before its handler runs, and hands the
+/// [`Principal`](crate::auth::Principal) on as a request extension.
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if request.method() == axum::http::Method::OPTIONS {
+        return next.run(request).await;
+    }
+    match principal(&state, request.headers()) {
+        Ok(p) => {
+            request.extensions_mut().insert(p);
+            next.run(request).await
+        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -56,7 +87,11 @@ pub fn app(state: AppState) -> Router {
             axum::http::Method::HEAD,
             axum::http::Method::POST,
         ])
-        .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT]);
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::ACCEPT,
+            axum::http::header::AUTHORIZATION,
+        ]);
     let reads = Router::new()
         .merge(sparql::router())
         .merge(queries::router())
@@ -75,8 +110,14 @@ pub fn app(state: AppState) -> Router {
                 "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate and /why",
             )
         })
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::disable())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // request headers (Authorization!) are never logged: spans carry method, URI and version
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                tower_http::trace::DefaultMakeSpan::new().include_headers(false),
+            ),
+        )
         .with_state(state)
 }
 

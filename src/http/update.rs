@@ -1,7 +1,8 @@
 //! SPARQL 1.1 Update at `/update`: POST `application/sparql-update` or form `update=`, writers only.
 
-use super::request::{all, base_url, blocking, iris, pairs, read_body, require_writer, single};
+use super::request::{all, base_url, blocking, iris, pairs, read_body, require, single};
 use super::{ApiError, AppState, negotiate};
+use crate::auth::Role;
 use crate::store::{Change, Op, parse_update};
 use axum::Router;
 use axum::body::Body;
@@ -20,7 +21,7 @@ async fn post_update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    require_writer(&state, &headers)?;
+    require(&state, &headers, Role::Admin)?;
     let mut params = pairs(raw.unwrap_or_default().as_bytes());
     let body = read_body(&state, body).await?;
     let text = match negotiate::content_type(&headers).as_deref() {

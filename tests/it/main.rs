@@ -2,6 +2,7 @@
 //! binary on an ephemeral port; data comes from `tests/fixtures` or the shipped `ontology/`,
 //! `evidence/`, `queries/`.
 
+mod auth;
 mod cli;
 mod evaluate;
 mod evaluate_cases;
