@@ -9,6 +9,7 @@ pub mod auth;
 pub mod case;
 pub mod cli;
 pub mod config;
+pub mod curate;
 pub mod evaluate;
 pub mod explain;
 pub mod http;

@@ -43,6 +43,10 @@ pub struct ServeArgs {
         value_name = "reader|none"
     )]
     pub anonymous: AnonymousAccess,
+    /// Allow a remote JSON-LD context in curation bodies, served from a local copy:
+    /// `URL=FILE` (repeatable). Remote contexts are never fetched from the network.
+    #[arg(long = "jsonld-context", value_name = "URL=FILE")]
+    pub jsonld_contexts: Vec<String>,
     /// Plain SPARQL 1.1 dataset semantics: the default graph is the store's default graph, not the
     /// union of the content graphs.
     #[arg(long)]
@@ -109,6 +113,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     if !(args.query_timeout > 0.0 && args.query_timeout.is_finite()) {
         anyhow::bail!("--query-timeout must be a positive number of seconds");
     }
+    let contexts = allowed_contexts(&args.jsonld_contexts)?;
     let root = match &args.root {
         Some(dir) => {
             anyhow::ensure!(dir.is_dir(), "--root {} is not a directory", dir.display());
@@ -225,7 +230,9 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         println!("Warrant listening on http://{local}");
         http::serve(
             listener,
-            AppState::new(store, search, config).with_users(users),
+            AppState::new(store, search, config)
+                .with_users(users)
+                .with_contexts(contexts),
             shutdown_signal(),
         )
         .await
@@ -271,6 +278,22 @@ fn warn_if_readable_by_others(file: &Path) {
     }
     #[cfg(not(unix))]
     let _ = file;
+}
+
+/// Reads the `--jsonld-context URL=FILE` allow-list.
+fn allowed_contexts(entries: &[String]) -> Result<crate::curate::ContextAllowList> {
+    let mut allowed = Vec::new();
+    for entry in entries {
+        let Some((url, file)) = entry.split_once('=') else {
+            anyhow::bail!("--jsonld-context {entry:?}: expected URL=FILE");
+        };
+        let document = std::fs::read(file)
+            .with_context(|| format!("--jsonld-context: reading {file} (for {url})"))?;
+        serde_json::from_slice::<serde_json::Value>(&document)
+            .with_context(|| format!("--jsonld-context: {file} is not JSON"))?;
+        allowed.push((url.to_owned(), document));
+    }
+    Ok(crate::curate::ContextAllowList::new(allowed))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -29,7 +29,7 @@ pub struct ApiError {
     /// Why a write was rejected, in detail: the SHACL validation report (`conforms`, `results`
     /// with focus node, path and message per violation).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub report: Option<serde_json::Value>,
+    pub report: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -130,7 +130,7 @@ impl From<StoreError> for ApiError {
                 Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", m)
             }
             StoreError::Rejected { message, report } => Self {
-                report: Some(report),
+                report: Some(Box::new(report)),
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "shacl-violation", message)
             },
             StoreError::Unsupported(m) => Self::bad_request("unsupported", m),

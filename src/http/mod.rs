@@ -4,6 +4,8 @@
 //! request first passes [`principal`] (a bad token is 401 everywhere; without a token,
 //! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
+mod changes;
+mod curation;
 mod error;
 mod evaluate;
 mod graph_store;
@@ -21,6 +23,7 @@ pub use request::{principal, require};
 
 use crate::auth::Users;
 use crate::config::ServeConfig;
+use crate::curate::ContextAllowList;
 use crate::search::SearchIndex;
 use crate::store::WarrantStore;
 use axum::Router;
@@ -41,6 +44,8 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     /// Users whose bearer tokens are accepted (besides the admin token); shared.
     pub users: Users,
+    /// Remote JSON-LD contexts curators' bodies may use (served from local copies, never fetched).
+    pub contexts: ContextAllowList,
 }
 
 impl AppState {
@@ -52,7 +57,14 @@ impl AppState {
             search,
             config: Arc::new(config),
             users: Users::default(),
+            contexts: ContextAllowList::default(),
         }
+    }
+
+    /// The same state allowing these remote JSON-LD contexts in curation bodies.
+    pub fn with_contexts(mut self, contexts: ContextAllowList) -> Self {
+        self.contexts = contexts;
+        self
     }
 
     /// The same state accepting these users' tokens.
@@ -103,11 +115,13 @@ pub fn app(state: AppState) -> Router {
         .merge(reads)
         .merge(update::router())
         .merge(graph_store::router())
+        .merge(curation::router())
+        .merge(changes::router())
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate and /why",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history and /changes",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

@@ -4,6 +4,7 @@
 use super::{ApiError, AppState};
 use crate::auth::{Principal, Role, same_token};
 use crate::config::AnonymousAccess;
+use crate::store::ChangeMeta;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
 
@@ -151,4 +152,16 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// The change-set metadata of a write by `principal`: the message is the `X-Warrant-Message`
+/// header when given (what and why, kept with the change set), else `default`.
+pub fn change_meta(principal: &Principal, headers: &HeaderMap, default: &str) -> ChangeMeta {
+    let message = headers
+        .get("x-warrant-message")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or(default);
+    ChangeMeta::edit(&principal.name, principal.role.as_str(), message)
 }

@@ -285,22 +285,26 @@ impl WarrantStore {
     /// [`StoreState`](super::StoreState) in the same transaction; after the commit the registered
     /// [`WriteObserver`](super::WriteObserver)s are told, before this returns.
     pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
-        self.apply_planned(|_| Ok(change))
+        self.apply_planned(|_| Ok::<_, StoreError>(change))
     }
 
     /// Plans a change from the current state and applies it, with no other write in between:
     /// `plan` runs while writes are serialised, reading the store as last committed, so that a
     /// check it makes (an ETag, a conflict) still holds when the change commits.
-    pub fn apply_planned(
+    pub fn apply_planned<E: From<StoreError>>(
         &self,
-        plan: impl FnOnce(&WarrantStore) -> Result<Change, StoreError>,
-    ) -> Result<Applied, StoreError> {
+        plan: impl FnOnce(&WarrantStore) -> Result<Change, E>,
+    ) -> Result<Applied, E> {
         let _serialised = self
             .hooks
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let change = plan(self)?;
+        Ok(self.apply_serialised(change)?)
+    }
+
+    fn apply_serialised(&self, change: Change) -> Result<Applied, StoreError> {
         let mut tx = self.store.start_transaction()?;
         let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);
