@@ -4,6 +4,7 @@
 
 mod auth;
 mod cli;
+mod curation;
 mod evaluate;
 mod evaluate_cases;
 mod fhir_examples;
