@@ -355,6 +355,11 @@ fn create_edit_review_history_and_revert() {
         text.contains("First wording.") && !text.contains("Second wording."),
         "{text}"
     );
+    // nobody approved the wording the revert brings back: the statement is submitted again
+    assert!(
+        text.contains("wr:Submitted") && !text.contains("wr:reviewedBy"),
+        "{text}"
+    );
     let newest = &history(&server)[0];
     assert_eq!(newest["kind"], "revert");
     assert_eq!(newest["reverts"], id);
