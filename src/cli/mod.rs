@@ -3,6 +3,8 @@
 
 mod data;
 mod evaluate;
+mod history;
+mod remote;
 mod search;
 mod serve;
 mod user;
@@ -39,6 +41,10 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// The change sets touching a resource, newest first (who, when, why, exact triples).
+    History(history::HistoryArgs),
+    /// Undo a change set as a new change set (refused when later changes touched its triples).
+    Revert(history::RevertArgs),
     /// Evaluate a patient case (FHIR R4 JSON, or Turtle / JSON-LD in Warrant's case vocabulary)
     /// against the policies for its requested intervention.
     Evaluate(evaluate::EvaluateArgs),
@@ -60,6 +66,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::History(args) => history::history(&cli.data, args),
+        Command::Revert(args) => history::revert(&cli.data, args),
         Command::Evaluate(args) => evaluate::run(&cli.data, args),
         Command::Validate(args) => {
             if validate::run(args)? {

@@ -9,6 +9,7 @@ mod evaluate;
 mod evaluate_cases;
 mod fhir_examples;
 mod graph_store;
+mod history_cli;
 mod lifecycle;
 mod lubm;
 mod named_queries;
