@@ -1,7 +1,7 @@
 //! Users and roles: `warrant user add|list`, bearer tokens of users and the admin token, 401 and
 //! 403 on writes, `--anonymous none`, and tokens kept out of the users file and the server's log.
 
-use crate::support::{TOKEN, TestServer, cli, client, repo_root};
+use crate::support::{TOKEN, TestServer, add_user, cli, client, repo_root};
 use reqwest::StatusCode;
 use reqwest::blocking::RequestBuilder;
 use serde_json::Value;
@@ -9,25 +9,6 @@ use std::path::Path;
 
 const INSERT: &str = "INSERT DATA { <http://example.org/auth-test> a <http://example.org/Drug> }";
 const ASK: &str = "ASK { ?s ?p ?o }";
-
-/// `warrant user add NAME --role ROLE --users FILE`: the token (last line of stdout).
-fn add_user(users: &Path, name: &str, role: &str) -> String {
-    let (ok, out, err) = cli(
-        users.parent().unwrap(),
-        &[
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--users",
-            users.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "user add failed: {err}");
-    assert!(out.ends_with('\n'), "{out:?}");
-    out.lines().last().expect("a token line").to_owned()
-}
 
 /// A server over the small fixture data with these extra arguments, logging to `log` if given.
 fn server(args: &[&str], env: &[(&str, &str)], log: Option<&Path>) -> TestServer {

@@ -2,7 +2,7 @@
 //! the SHACL gate (422, dataset unchanged by its RDFC-1.0 hash), review with four eyes, the review
 //! queue, history, change sets and revert, concurrent editors, JSON-LD contexts.
 
-use crate::support::{TOKEN, TestServer, cli, client};
+use crate::support::{TOKEN, TestServer, add_user, client};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Dataset;
 use oxigraph::model::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
@@ -29,29 +29,11 @@ struct Users {
     reader: String,
 }
 
-fn add_user(dir: &Path, name: &str, role: &str) -> String {
-    let users = dir.join("users.toml");
-    let (ok, out, err) = cli(
-        dir,
-        &[
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--users",
-            users.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
-    out.lines().last().unwrap().to_owned()
-}
-
 fn start(dir: &Path, extra: &[&str]) -> (TestServer, Users) {
     let users = Users {
-        curator: add_user(dir, "alice", "curator"),
-        reviewer: add_user(dir, "bob", "reviewer"),
-        reader: add_user(dir, "rita", "reader"),
+        curator: add_user(&dir.join("users.toml"), "alice", "curator"),
+        reviewer: add_user(&dir.join("users.toml"), "bob", "reviewer"),
+        reader: add_user(&dir.join("users.toml"), "rita", "reader"),
     };
     let file = dir.join("users.toml");
     let mut args = vec![
@@ -132,9 +114,14 @@ fn dataset_hash(server: &TestServer) -> String {
 }
 
 fn history(server: &TestServer) -> Vec<Value> {
+    history_of(server, IRI)
+}
+
+/// `GET /history?iri=…` as a JSON array.
+fn history_of(server: &TestServer, iri: &str) -> Vec<Value> {
     let body: Value = client()
         .get(server.url("/history"))
-        .query(&[("iri", IRI)])
+        .query(&[("iri", iri)])
         .send()
         .unwrap()
         .json()
@@ -500,14 +487,7 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
     .send()
     .unwrap();
     assert!(put.status().is_success());
-    let changes: Value = client()
-        .get(server.url("/history"))
-        .query(&[("iri", subject)])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let changes = changes.as_array().unwrap();
+    let changes = history_of(&server, subject);
     assert_eq!(changes.len(), 2, "{changes:?}");
     assert_eq!(changes[1]["message"], "test write");
     assert_eq!(changes[1]["agent"], "admin");
@@ -537,14 +517,7 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
         .json::<Value>()
         .unwrap();
     assert_eq!(ask["boolean"], false, "a removed triple reappeared");
-    let after: Value = client()
-        .get(server.url("/history"))
-        .query(&[("iri", subject)])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let after = after.as_array().unwrap();
+    let after = history_of(&server, subject);
     assert_eq!(after.len(), 3);
     assert_eq!(after[0]["removed"].as_array().unwrap().len(), 2);
 }

@@ -136,3 +136,22 @@ pub fn count(json: &serde_json::Value) -> u64 {
         .parse()
         .expect("a number")
 }
+
+/// `warrant user add NAME --role ROLE --users FILE`: the new user's token (last line of stdout).
+pub fn add_user(users: &Path, name: &str, role: &str) -> String {
+    let (ok, out, err) = cli(
+        users.parent().unwrap(),
+        &[
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--users",
+            users.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "user add failed: {err}");
+    assert!(out.ends_with('\n'), "{out:?}");
+    out.lines().last().expect("a token line").to_owned()
+}
