@@ -169,6 +169,21 @@ fn create_edit_review_history_and_revert() {
     );
     assert!(text.contains("First wording."), "{text}");
     assert!(text.contains("prov:wasAttributedTo"), "{text}");
+    // the write reached the search index (and filters by its review status) before it returned
+    let search = |status: &str| -> Value {
+        client()
+            .get(server.url("/search"))
+            .query(&[
+                ("q", "first wording"),
+                ("type", "statement"),
+                ("status", status),
+            ])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    assert_eq!(search("submitted")["hits"][0]["iri"], IRI);
     let queue: Value = client()
         .get(server.url("/review/queue"))
         .send()
@@ -247,6 +262,14 @@ fn create_edit_review_history_and_revert() {
         text.contains("wr:Approved") && text.contains("wr:reviewedBy"),
         "{text}"
     );
+    let approved: Value = client()
+        .get(server.url("/search"))
+        .query(&[("q", "second wording"), ("status", "approved")])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(approved["hits"][0]["iri"], IRI, "{approved}");
     let queue: Value = client()
         .get(server.url("/review/queue"))
         .send()
