@@ -3,7 +3,8 @@
 
 use super::remote::{ServerArgs, send};
 use crate::auth::{Principal, Role};
-use crate::store::{DatasetMode, changeset};
+use crate::store::DatasetMode;
+use crate::store::history as changes;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use oxigraph::model::NamedNode;
@@ -53,7 +54,7 @@ pub fn history(data: &Path, args: HistoryArgs) -> Result<()> {
         .json("history")?
     } else {
         let store = super::data::open(data, DatasetMode::default())?;
-        serde_json::to_value(changeset::touching(store.oxigraph(), &iri)?)?
+        serde_json::to_value(changes::touching(store.oxigraph(), &iri)?)?
     };
     match args.format.as_str() {
         "json" => println!("{}", serde_json::to_string_pretty(&changes)?),

@@ -4,7 +4,7 @@ use super::CurateError;
 use super::Kind;
 use super::describe::is_editable;
 use crate::auth::Principal;
-use crate::store::changeset::{self, ChangeSet};
+use crate::store::history::{self, ChangeSet};
 use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, WarrantStore};
 use crate::vocab::{self, wr};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad};
@@ -22,7 +22,7 @@ pub fn revert(
     message: Option<&str>,
 ) -> Result<Applied, CurateError> {
     store.apply_planned(|store| {
-        let Some(change) = changeset::read(store.oxigraph(), id)? else {
+        let Some(change) = history::read(store.oxigraph(), id)? else {
             return Err(CurateError::NotFound(format!("no change set {id}")));
         };
         if change.kind == ChangeKind::Load {
@@ -149,7 +149,7 @@ fn conflict_message(
     moved: &[&Quad],
 ) -> Result<String, StoreError> {
     let moved: HashSet<&Quad> = moved.iter().copied().collect();
-    let later: Vec<String> = changeset::since(store.oxigraph(), change.generation)?
+    let later: Vec<String> = history::since(store.oxigraph(), change.generation)?
         .into_iter()
         .filter(|c| c.added.iter().chain(&c.removed).any(|q| moved.contains(q)))
         .map(|c| format!("{} by {} ({})", c.id, c.agent, c.message))

@@ -5,7 +5,7 @@ use super::describe::{describe, home_graph, is_editable};
 use super::edit::{agent_description, now};
 use super::{CurateError, Kind};
 use crate::auth::Principal;
-use crate::store::changeset::{self, ChangeSet};
+use crate::store::history::{self, ChangeSet};
 use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, WarrantStore};
 use crate::vocab::{self, wr};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -55,7 +55,7 @@ impl ReviewStatus {
 /// The latest change that edited `iri` (reviews and file loads aside): its author is the one who
 /// may not approve it.
 fn latest_edit(store: &WarrantStore, iri: &NamedNode) -> Result<Option<ChangeSet>, StoreError> {
-    Ok(changeset::touching(store.oxigraph(), iri)?
+    Ok(history::touching(store.oxigraph(), iri)?
         .into_iter()
         .find(|c| matches!(c.kind, ChangeKind::Edit | ChangeKind::Revert)))
 }

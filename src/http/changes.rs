@@ -6,7 +6,7 @@ use super::request::{blocking, pairs, require, single};
 use super::{ApiError, AppState};
 use crate::auth::Role;
 use crate::curate;
-use crate::store::changeset;
+use crate::store::history;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -34,7 +34,7 @@ async fn history(
         ApiError::bad_request("bad-parameter", format!("iri: {iri:?} is not an IRI: {e}"))
     })?;
     let store = state.store.clone();
-    let changes = blocking(move || Ok(changeset::touching(store.oxigraph(), &iri)?)).await?;
+    let changes = blocking(move || Ok(history::touching(store.oxigraph(), &iri)?)).await?;
     Ok(Json(changes).into_response())
 }
 
@@ -44,7 +44,7 @@ async fn change(
 ) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let id2 = id.clone();
-    let found = blocking(move || Ok(changeset::read(store.oxigraph(), &id2)?)).await?;
+    let found = blocking(move || Ok(history::read(store.oxigraph(), &id2)?)).await?;
     match found {
         Some(set) => Ok(Json(set).into_response()),
         None => Err(ApiError::new(

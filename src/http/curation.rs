@@ -1,5 +1,5 @@
 //! The curation API: `/curation/{kind}` and `/curation/{kind}/{id}` (create, read, replace, patch,
-//! delete with ETags), `/curation/{kind}/{id}/review` and `/review/queue`.
+//! delete with ETags). Reviews are in [`super::review`].
 //!
 //! Bodies are Turtle, N-Triples or JSON-LD describing the one resource (`<>` in Turtle is the
 //! resource: relative IRIs resolve against its IRI). Reads need no role beyond reader; edits need
@@ -7,17 +7,15 @@
 
 use super::request::{blocking, change_meta, read_body, require};
 use super::{ApiError, AppState, negotiate};
-use crate::auth::{Principal, Role};
-use crate::curate::{
-    self, BodyFormat, CurateError, Edit, EditKind, Kind, ReviewStatus, describe, etag,
-};
+use crate::auth::Role;
+use crate::curate::{self, BodyFormat, CurateError, Edit, EditKind, Kind, describe, etag};
+use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Triple;
 use sha2::{Digest, Sha256};
@@ -30,8 +28,6 @@ pub fn router() -> Router<AppState> {
             "/curation/{kind}/{id}",
             get(read).put(replace).patch(patch).delete(remove),
         )
-        .route("/curation/{kind}/{id}/review", post(review))
-        .route("/review/queue", get(queue))
 }
 
 impl From<CurateError> for ApiError {
@@ -56,7 +52,7 @@ impl From<CurateError> for ApiError {
     }
 }
 
-fn kind_of(segment: &str) -> Result<Kind, ApiError> {
+pub(super) fn kind_of(segment: &str) -> Result<Kind, ApiError> {
     Kind::parse(segment).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -68,7 +64,7 @@ fn kind_of(segment: &str) -> Result<Kind, ApiError> {
     })
 }
 
-fn checked_id(id: &str) -> Result<(), ApiError> {
+pub(super) fn checked_id(id: &str) -> Result<(), ApiError> {
     if curate::is_id(id) {
         Ok(())
     } else {
@@ -387,76 +383,5 @@ async fn list(
         .into_iter()
         .map(|(id, iri)| serde_json::json!({ "id": id, "iri": iri }))
         .collect();
-    Ok(Json(items).into_response())
-}
-
-#[derive(serde::Deserialize)]
-struct ReviewBody {
-    status: String,
-    #[serde(default)]
-    comment: Option<String>,
-}
-
-async fn review(
-    State(state): State<AppState>,
-    Path((kind, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let principal = require(&state, &headers, Role::Reviewer)?;
-    let kind = kind_of(&kind)?;
-    checked_id(&id)?;
-    let bytes = read_body(&state, body).await?;
-    let body: ReviewBody = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(
-            "bad-request",
-            format!("the body must be JSON {{\"status\": \"under-review\" | \"approved\" | \"rejected\", \"comment\": \"…\"}}: {e}"),
-        )
-    })?;
-    let status = ReviewStatus::parse(&body.status).ok_or_else(|| {
-        ApiError::bad_request(
-            "bad-request",
-            format!(
-                "status {:?} is not one of under-review, approved, rejected",
-                body.status
-            ),
-        )
-    })?;
-    let store = state.store.clone();
-    let reviewer: Principal = principal;
-    let id2 = id.clone();
-    let (applied, tag) = blocking(move || {
-        let applied = curate::review(
-            &store,
-            kind,
-            &id2,
-            status,
-            body.comment.as_deref(),
-            &reviewer,
-        )?;
-        let tag = etag(&describe(&store, &kind.iri(&id2))?);
-        Ok((applied, tag))
-    })
-    .await?;
-    let mut response = Json(serde_json::json!({
-        "id": id,
-        "iri": kind.iri(&id).as_str(),
-        "status": status.as_str(),
-        "change": applied.change_id,
-        "etag": tag,
-    }))
-    .into_response();
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    Ok(response)
-}
-
-async fn queue(
-    State(state): State<AppState>,
-    Extension(_reader): Extension<Principal>,
-) -> Result<Response, ApiError> {
-    let store = state.store.clone();
-    let items = blocking(move || Ok(curate::queue(&store)?)).await?;
     Ok(Json(items).into_response())
 }

@@ -13,6 +13,7 @@ mod multipart;
 mod negotiate;
 mod queries;
 mod request;
+mod review;
 mod search;
 mod sparql;
 mod update;
@@ -116,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .merge(update::router())
         .merge(graph_store::router())
         .merge(curation::router())
+        .merge(review::router())
         .merge(changes::router())
         .fallback(|| async {
             ApiError::new(

@@ -19,20 +19,87 @@
 //! The store's default graph is named `wr:DefaultGraph` as a target. A blank node a change touched
 //! counts as a touch of the IRIs that refer to it (a statement's flag node touches the statement).
 
-use super::write::{Applied, ChangeKind, ChangeMeta};
+use super::write::Applied;
 use super::{StoreError, StoreState};
 use crate::vocab::{self, wr};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
-use oxigraph::store::{Store, Transaction};
-use serde::Serialize;
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::store::Transaction;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 const PROV: &str = "http://www.w3.org/ns/prov#";
 
-fn prov(local: &str) -> NamedNode {
+pub(super) fn prov(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{PROV}{local}"))
+}
+
+/// What kind of write a change set records (`wr:changeKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// An edit of data (SPARQL Update, Graph Store Protocol, curation API).
+    Edit,
+    /// A review decision (only the review status and reviewer change).
+    Review,
+    /// The undoing of an earlier change set.
+    Revert,
+    /// Files loaded (start-up sync or `warrant load`).
+    Load,
+}
+
+impl ChangeKind {
+    /// The lowercase name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Edit => "edit",
+            Self::Review => "review",
+            Self::Revert => "revert",
+            Self::Load => "load",
+        }
+    }
+
+    /// Parses [`Self::as_str`]'s output.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Edit, Self::Review, Self::Revert, Self::Load]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Who makes a change, in which role, and why: the PROV side of a change set.
+#[derive(Debug, Clone)]
+pub struct ChangeMeta {
+    /// The user name of the agent (`admin`, a user of the users file, `warrant` for start-up).
+    pub agent: String,
+    /// The role the agent acted in (`reader`, `curator`, `reviewer`, `admin`).
+    pub role: String,
+    /// A human message: what and why.
+    pub message: String,
+    /// The kind of write.
+    pub kind: ChangeKind,
+    /// For a revert: the id of the change set it undoes.
+    pub reverts: Option<String>,
+}
+
+impl ChangeMeta {
+    /// An edit by `agent` acting as `role`.
+    pub fn edit(agent: &str, role: &str, message: impl Into<String>) -> Self {
+        Self {
+            agent: agent.to_owned(),
+            role: role.to_owned(),
+            message: message.into(),
+            kind: ChangeKind::Edit,
+            reverts: None,
+        }
+    }
+
+    /// The same metadata with another kind.
+    #[must_use]
+    pub fn kind(mut self, kind: ChangeKind) -> Self {
+        self.kind = kind;
+        self
+    }
 }
 
 /// The IRI of change set `id` (the PROV activity).
@@ -52,54 +119,6 @@ pub fn is_change_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// One recorded change, read back.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangeSet {
-    /// The id (`/changes/{id}`).
-    pub id: String,
-    /// The agent's user name.
-    pub agent: String,
-    /// The role the agent acted in.
-    pub role: String,
-    /// When it was committed (xsd:dateTime lexical form).
-    pub time: String,
-    /// What and why.
-    pub message: String,
-    /// What kind of write it was.
-    pub kind: ChangeKind,
-    /// The change set this one undoes, if it is a revert.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reverts: Option<String>,
-    /// The store generation it produced (commit order).
-    pub generation: u64,
-    /// The quads it added.
-    #[serde(serialize_with = "quads_json")]
-    pub added: Vec<Quad>,
-    /// The quads it removed.
-    #[serde(serialize_with = "quads_json")]
-    pub removed: Vec<Quad>,
-}
-
-/// Quads as JSON objects of N-Triples terms; `graph` is null for the default graph.
-fn quads_json<S: serde::Serializer>(quads: &[Quad], s: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct Q {
-        subject: String,
-        predicate: String,
-        object: String,
-        graph: Option<String>,
-    }
-    s.collect_seq(quads.iter().map(|q| Q {
-        subject: q.subject.to_string(),
-        predicate: q.predicate.to_string(),
-        object: q.object.to_string(),
-        graph: match &q.graph_name {
-            GraphName::DefaultGraph => None,
-            g => Some(g.to_string()),
-        },
-    }))
 }
 
 /// Writes the change set of `applied` into `tx`; returns its id.
@@ -263,124 +282,4 @@ fn touched(tx: &Transaction<'_>, applied: &Applied) -> Result<BTreeSet<NamedNode
         }
     }
     Ok(iris)
-}
-
-/// Reads change set `id` (None when there is none).
-pub fn read(store: &Store, id: &str) -> Result<Option<ChangeSet>, StoreError> {
-    if !is_change_id(id) {
-        return Ok(None);
-    }
-    let node = change_iri(id);
-    let graph = change_graph(id);
-    let g = GraphNameRef::NamedNode(graph.as_ref());
-    let mut props: BTreeMap<NamedNode, Vec<Term>> = BTreeMap::new();
-    for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(g)) {
-        let q = q?;
-        props.entry(q.predicate).or_default().push(q.object);
-    }
-    if props.is_empty() {
-        return Ok(None);
-    }
-    let text = |p: NamedNode| -> String {
-        match props.get(&p).and_then(|v| v.first()) {
-            Some(Term::Literal(l)) => l.value().to_owned(),
-            Some(Term::NamedNode(n)) => n.as_str().to_owned(),
-            _ => String::new(),
-        }
-    };
-    let agent = text(prov("wasAssociatedWith"));
-    let agent = vocab::agent_name(&agent).unwrap_or(agent);
-    let reverts = props
-        .get(&wr::REVERTS.into_owned())
-        .and_then(|v| v.first())
-        .and_then(|t| match t {
-            Term::NamedNode(n) => n.as_str().rsplit('/').next().map(str::to_owned),
-            _ => None,
-        });
-    let mut set = ChangeSet {
-        id: id.to_owned(),
-        agent,
-        role: text(wr::ACTING_ROLE.into_owned()),
-        time: text(prov("endedAtTime")),
-        message: text(rdfs::COMMENT.into_owned()),
-        kind: ChangeKind::parse(&text(wr::CHANGE_KIND.into_owned())).unwrap_or(ChangeKind::Edit),
-        reverts,
-        generation: text(vocab::GENERATION.into_owned()).parse().unwrap_or(0),
-        added: Vec::new(),
-        removed: Vec::new(),
-    };
-    for (link, added) in [(wr::ADDED_IN, true), (wr::REMOVED_IN, false)] {
-        for part in props.get(&link.into_owned()).into_iter().flatten() {
-            let Term::NamedNode(part) = part else {
-                continue;
-            };
-            let target = store
-                .quads_for_pattern(
-                    Some(part.as_ref().into()),
-                    Some(wr::TARGET_GRAPH),
-                    None,
-                    Some(g),
-                )
-                .next()
-                .transpose()?
-                .map(|q| q.object);
-            let target: GraphName = match target {
-                Some(Term::NamedNode(n)) if n.as_ref() == wr::DEFAULT_GRAPH => {
-                    GraphName::DefaultGraph
-                }
-                Some(Term::NamedNode(n)) => n.into(),
-                Some(Term::BlankNode(b)) => b.into(),
-                _ => continue,
-            };
-            for q in store.quads_for_pattern(None, None, None, Some(part.as_ref().into())) {
-                let q = q?;
-                let quad = Quad::new(q.subject, q.predicate, q.object, target.clone());
-                if added {
-                    set.added.push(quad);
-                } else {
-                    set.removed.push(quad);
-                }
-            }
-        }
-    }
-    Ok(Some(set))
-}
-
-/// The change sets touching `iri`, newest first.
-pub fn touching(store: &Store, iri: &NamedNode) -> Result<Vec<ChangeSet>, StoreError> {
-    let mut ids = BTreeSet::new();
-    for q in store.quads_for_pattern(None, Some(wr::TOUCHES), Some(iri.as_ref().into()), None) {
-        if let NamedOrBlankNode::NamedNode(n) = q?.subject {
-            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
-                ids.insert(id.to_owned());
-            }
-        }
-    }
-    newest_first(store, ids)
-}
-
-/// Every change set committed after generation `generation`, newest first.
-pub fn since(store: &Store, generation: u64) -> Result<Vec<ChangeSet>, StoreError> {
-    let mut ids = BTreeSet::new();
-    for q in store.quads_for_pattern(None, Some(vocab::GENERATION), None, None) {
-        let q = q?;
-        let later = matches!(&q.object, Term::Literal(l) if l.value().parse::<u64>().is_ok_and(|g| g > generation));
-        if let (true, NamedOrBlankNode::NamedNode(n)) = (later, &q.subject) {
-            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
-                ids.insert(id.to_owned());
-            }
-        }
-    }
-    newest_first(store, ids)
-}
-
-fn newest_first(store: &Store, ids: BTreeSet<String>) -> Result<Vec<ChangeSet>, StoreError> {
-    let mut sets = Vec::new();
-    for id in ids {
-        if let Some(set) = read(store, &id)? {
-            sets.push(set);
-        }
-    }
-    sets.sort_by(|a, b| b.generation.cmp(&a.generation).then(b.id.cmp(&a.id)));
-    Ok(sets)
 }

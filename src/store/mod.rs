@@ -8,6 +8,7 @@
 mod bind;
 pub mod changeset;
 mod error;
+pub mod history;
 mod hooks;
 mod query;
 mod results;
@@ -17,6 +18,7 @@ mod sync;
 mod update;
 mod write;
 
+pub use changeset::{ChangeKind, ChangeMeta};
 pub use error::StoreError;
 pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
@@ -25,7 +27,7 @@ pub use select::{embedded_query, value_of};
 pub use state::StoreState;
 pub use sync::{DEFAULT_DATA, SyncReport, catalog_entry, catalog_quads, sha256_hex, sync_files};
 pub use update::parse_update;
-pub use write::{Applied, Change, ChangeKind, ChangeMeta, Op};
+pub use write::{Applied, Change, Op};
 
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedOrBlankNode};

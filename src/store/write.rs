@@ -5,7 +5,8 @@
 //! absent ones not "removed"), so that later stages (inferred graph, search index, change sets) can
 //! follow the store precisely. A change that fails at any step is rolled back whole.
 
-use super::{StoreError, WarrantStore, changeset, state, update};
+use super::changeset::{self, ChangeMeta};
+use super::{StoreError, WarrantStore, state, update};
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::store::Transaction;
@@ -68,74 +69,6 @@ impl Change {
     #[must_use]
     pub fn by(mut self, meta: ChangeMeta) -> Self {
         self.meta = Some(meta);
-        self
-    }
-}
-
-/// What kind of write a change set records (`wr:changeKind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    /// An edit of data (SPARQL Update, Graph Store Protocol, curation API).
-    Edit,
-    /// A review decision (only the review status and reviewer change).
-    Review,
-    /// The undoing of an earlier change set.
-    Revert,
-    /// Files loaded (start-up sync or `warrant load`).
-    Load,
-}
-
-impl ChangeKind {
-    /// The lowercase name stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Edit => "edit",
-            Self::Review => "review",
-            Self::Revert => "revert",
-            Self::Load => "load",
-        }
-    }
-
-    /// Parses [`Self::as_str`]'s output.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Edit, Self::Review, Self::Revert, Self::Load]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-/// Who makes a change, in which role, and why: the PROV side of a change set.
-#[derive(Debug, Clone)]
-pub struct ChangeMeta {
-    /// The user name of the agent (`admin`, a user of the users file, `warrant` for start-up).
-    pub agent: String,
-    /// The role the agent acted in (`reader`, `curator`, `reviewer`, `admin`).
-    pub role: String,
-    /// A human message: what and why.
-    pub message: String,
-    /// The kind of write.
-    pub kind: ChangeKind,
-    /// For a revert: the id of the change set it undoes.
-    pub reverts: Option<String>,
-}
-
-impl ChangeMeta {
-    /// An edit by `agent` acting as `role`.
-    pub fn edit(agent: &str, role: &str, message: impl Into<String>) -> Self {
-        Self {
-            agent: agent.to_owned(),
-            role: role.to_owned(),
-            message: message.into(),
-            kind: ChangeKind::Edit,
-            reverts: None,
-        }
-    }
-
-    /// The same metadata with another kind.
-    #[must_use]
-    pub fn kind(mut self, kind: ChangeKind) -> Self {
-        self.kind = kind;
         self
     }
 }
