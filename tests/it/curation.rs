@@ -544,3 +544,56 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
     assert_eq!(after.len(), 3);
     assert_eq!(after[0]["removed"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_review_approval_is_what_lets_a_statement_support_determinations() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, users) = start(dir.path(), &[]);
+    let seed =
+        std::fs::read(crate::support::repo_root().join("tests/peer/cases/seed-patient.fhir.json"))
+            .unwrap();
+    let caveat = "https://w3id.org/warrant/id/caveat-lvef-volume-overload";
+    let evaluate = || -> Value {
+        let response = client()
+            .post(server.url("/evaluate?asOf=2025-12-17"))
+            .header("content-type", "application/fhir+json")
+            .body(seed.clone())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().unwrap()
+    };
+    let reported = |answer: &Value, key: &str| {
+        answer[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["iri"] == caveat)
+    };
+    // the caveat rests on a statement pending review: withheld by default
+    let before = evaluate();
+    assert!(reported(&before, "withheld") && !reported(&before, "caveats"));
+    let approve = auth(
+        client().post(server.url("/curation/statements/st-lvef-volume-overload/review")),
+        &users.reviewer,
+    )
+    .json(&serde_json::json!({ "status": "approved", "comment": "matches the cited passage" }))
+    .send()
+    .unwrap();
+    assert_eq!(approve.status(), StatusCode::OK, "{:?}", approve.text());
+    let after = evaluate();
+    assert!(
+        reported(&after, "caveats") && !reported(&after, "withheld"),
+        "{after}"
+    );
+    // and rejecting it withdraws the support again
+    let reject = auth(
+        client().post(server.url("/curation/statements/st-lvef-volume-overload/review")),
+        &users.reviewer,
+    )
+    .json(&serde_json::json!({ "status": "rejected" }))
+    .send()
+    .unwrap();
+    assert_eq!(reject.status(), StatusCode::OK);
+    assert!(!reported(&evaluate(), "caveats"));
+}
