@@ -20,9 +20,18 @@ pub fn is_editable(graph: GraphNameRef<'_>) -> bool {
     }
 }
 
+/// Whether `node` is a part of resource `iri`: a hash IRI `{iri}#…` (a policy's criteria written as
+/// `<#crit-1>` in a Turtle body, say).
+pub fn is_part_of(node: &NamedNode, iri: &NamedNode) -> bool {
+    node.as_str()
+        .strip_prefix(iri.as_str())
+        .is_some_and(|rest| rest.starts_with('#') && rest.len() > 1)
+}
+
 /// The description of `iri`: every asserted quad whose subject is `iri`, plus, recursively, the
-/// quads of the blank nodes it points to (its concise bounded description), in every content graph
-/// but the inferred one. Sorted, so that equal descriptions compare and hash equal.
+/// quads of the blank nodes and of the parts (`{iri}#…`) it points to (its concise bounded
+/// description), in every content graph but the inferred one. Sorted, so that equal descriptions
+/// compare and hash equal.
 pub fn describe(store: &WarrantStore, iri: &NamedNode) -> Result<Vec<Quad>, StoreError> {
     let db = store.oxigraph();
     let mut out = Vec::new();
@@ -37,8 +46,10 @@ pub fn describe(store: &WarrantStore, iri: &NamedNode) -> Result<Vec<Quad>, Stor
             if !is_editable(q.graph_name.as_ref()) {
                 continue;
             }
-            if let Term::BlankNode(b) = &q.object {
-                todo.push(b.clone().into());
+            match &q.object {
+                Term::BlankNode(b) => todo.push(b.clone().into()),
+                Term::NamedNode(n) if is_part_of(n, iri) => todo.push(n.clone().into()),
+                _ => {}
             }
             out.push(q);
         }

@@ -5,7 +5,7 @@
 //! drops any reviewer fields, adds the editor as `prov:wasAttributedTo` and keeps (or sets) the
 //! creation time `prov:generatedAtTime`.
 
-use super::describe::{CURATED_GRAPH, describe, etag, home_graph, if_match};
+use super::describe::{CURATED_GRAPH, describe, etag, home_graph, if_match, is_part_of};
 use super::{CurateError, Kind};
 use crate::auth::Principal;
 use crate::store::{Applied, Change, ChangeMeta, Op, StoreError, WarrantStore};
@@ -118,7 +118,7 @@ fn plan(
                 .iter()
                 .cloned()
                 .partition(|q| q.subject == iri.clone().into() && replaced.contains(&q.predicate));
-            let gone = with_owned_blank_nodes(gone, &current);
+            let gone = with_owned_blank_nodes(gone, &current, iri);
             let mut body: Vec<Triple> = kept
                 .iter()
                 .filter(|q| !gone.contains(q))
@@ -138,14 +138,19 @@ fn plan(
     })
 }
 
-/// The removed quads plus the quads of blank nodes only they pointed to.
-fn with_owned_blank_nodes(mut gone: Vec<Quad>, current: &[Quad]) -> Vec<Quad> {
+/// The removed quads plus the quads of the blank nodes and parts they pointed to.
+fn with_owned_blank_nodes(mut gone: Vec<Quad>, current: &[Quad], iri: &NamedNode) -> Vec<Quad> {
     let mut i = 0;
     while i < gone.len() {
-        if let Term::BlankNode(b) = &gone[i].object {
+        let owned_node: Option<oxigraph::model::NamedOrBlankNode> = match &gone[i].object {
+            Term::BlankNode(b) => Some(b.clone().into()),
+            Term::NamedNode(n) if is_part_of(n, iri) => Some(n.clone().into()),
+            _ => None,
+        };
+        if let Some(node) = owned_node {
             let owned: Vec<Quad> = current
                 .iter()
-                .filter(|q| q.subject == b.clone().into() && !gone.contains(q))
+                .filter(|q| q.subject == node && !gone.contains(q))
                 .cloned()
                 .collect();
             gone.extend(owned);
@@ -164,9 +169,9 @@ fn check_subjects(triples: &[Triple], iri: &NamedNode) -> Result<(), CurateError
     }
     for t in triples {
         if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = &t.subject {
-            if n != iri {
+            if n != iri && !is_part_of(n, iri) {
                 return Err(CurateError::Invalid(format!(
-                    "the body may only describe {iri} (and blank nodes it uses); it has a triple about {n}"
+                    "the body may only describe {iri}, its parts <{iri}#…> and blank nodes; it has a triple about {n}"
                 )));
             }
         }

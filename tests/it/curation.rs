@@ -597,3 +597,88 @@ fn a_review_approval_is_what_lets_a_statement_support_determinations() {
     assert_eq!(reject.status(), StatusCode::OK);
     assert!(!reported(&evaluate(), "caveats"));
 }
+
+#[test]
+fn a_policy_and_its_criteria_are_one_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, users) = start(dir.path(), &[]);
+    let policy = r#"
+@prefix wr: <https://w3id.org/warrant/ns#> . @prefix id: <https://w3id.org/warrant/id/> .
+@prefix concept: <https://w3id.org/warrant/concept/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<> a wr:Policy ; rdfs:label "Curation test policy" ; wr:appliesTo concept:abatacept ;
+   wr:initiationCriteria <#start> .
+<#start> a wr:ProcedurePerformed ; rdfs:label "HSCT in the history" ; wr:concept concept:hsct ;
+   wr:supportedBy id:st-post-transplant-high-risk-period .
+"#;
+    let created = turtle(
+        auth(
+            client().post(server.url("/curation/policies")),
+            &users.curator,
+        )
+        .header("slug", "policy-curation-test"),
+        policy,
+    )
+    .send()
+    .unwrap();
+    assert_eq!(
+        created.status(),
+        StatusCode::CREATED,
+        "{:?}",
+        created.text()
+    );
+    let part = "https://w3id.org/warrant/id/policy-curation-test#start";
+    let ask = |query: String| -> bool {
+        client()
+            .get(server.url("/sparql"))
+            .query(&[("query", query)])
+            .header("accept", "application/sparql-results+json")
+            .send()
+            .unwrap()
+            .json::<Value>()
+            .unwrap()["boolean"]
+            .as_bool()
+            .unwrap()
+    };
+    assert!(ask(format!(
+        "ASK {{ <{part}> a <https://w3id.org/warrant/ns#ProcedurePerformed> }}"
+    )));
+    let read = client()
+        .get(server.url("/curation/policies/policy-curation-test"))
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap();
+    let tag = etag(&read);
+    let text = read.text().unwrap();
+    assert!(
+        text.contains(&format!("<{part}> <https://w3id.org/warrant/ns#concept>")),
+        "{text}"
+    );
+    assert!(
+        text.contains("<https://w3id.org/warrant/ns#Submitted>"),
+        "{text}"
+    );
+    // a triple about anything else is refused
+    let foreign = turtle(
+        auth(
+            client().post(server.url("/curation/policies")),
+            &users.curator,
+        )
+        .header("slug", "policy-other"),
+        "<https://w3id.org/warrant/id/st-x> <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .",
+    )
+    .send()
+    .unwrap();
+    assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
+    let deleted = auth(
+        client().delete(server.url("/curation/policies/policy-curation-test")),
+        &users.curator,
+    )
+    .header("if-match", tag)
+    .send()
+    .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert!(
+        !ask(format!("ASK {{ <{part}> ?p ?o }}")),
+        "the criteria go with the policy"
+    );
+}
