@@ -45,8 +45,10 @@
 //!
 //! Every rule instantiation is recorded (rule, conclusion, premises), so every derivation of a
 //! triple is kept, not just the first. The derivations graph holds, for each inferred (not asserted)
-//! triple, up to [`RuleConfig::max_derivations_per_triple`] of them as reified statements (see
-//! `persist` for the shape); asserted triples get no derivation record — they hold by assertion.
+//! triple, up to [`RuleConfig::max_derivations_per_triple`] of them: `?d wr:rule ?rule ;
+//! wr:derives ?stmt ; wr:premise ?stmt2, …` where each statement node gives one triple by
+//! `rdf:subject` / `rdf:predicate` / `rdf:object` (see `persist` for the shape and why no type quads
+//! are written); asserted triples get no derivation record — they hold by assertion.
 //! SPARQL can ask why a triple holds:
 //!
 //! ```sparql

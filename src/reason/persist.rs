@@ -1,23 +1,29 @@
 //! Between the in-memory state and the store: reading the asserted content graphs once, and writing
-//! the inferred graph and the derivation records (reified statements) back, in one transaction.
+//! the inferred graph and the derivation records back, in one transaction.
 //!
-//! A derivation record, in graph `…/graph/derivations`:
+//! The derivation records, in graph `…/graph/derivations` (the one form every reader — SPARQL,
+//! `/why`, `warrant why` — uses):
 //! ```text
-//! <…/id/derivation/{h}> a wr:Derivation ; wr:rule <…/rule/{set}/{id}> ;
+//! <…/id/derivation/{h}> wr:rule <…/rule/{set}/{id}> ;
 //!     wr:derives <…/id/statement/{h1}> ; wr:premise <…/id/statement/{h2}>, … .
-//! <…/id/statement/{h1}> a rdf:Statement ; rdf:subject … ; rdf:predicate … ; rdf:object … .
+//! <…/id/statement/{h1}> rdf:subject … ; rdf:predicate … ; rdf:object … .
 //! ```
+//! Two quads per derivation plus one per premise, and three per triple a written derivation
+//! mentions. No `rdf:type` quads are written: `wr:rule`, `wr:derives` and `wr:premise` have
+//! `wr:Derivation` as their `rdfs:domain` and the statement nodes are typed `rdf:Statement` by the
+//! RDF vocabulary's own domains, so the types are entailed, not stored (they would cost a fifth of
+//! the quads).
 //! Statement IRIs hash the triple (SHA-256 of its N-Triples form, 128 bits, hex), so one triple has
-//! one statement node however many derivations mention it; derivation IRIs hash the rule and the
-//! statements, so re-materialising yields the same IRIs. Statement nodes are reference-counted and
-//! removed with the last derivation that mentions them.
+//! one statement node however many derivations mention it; derivation IRIs hash the rule, the
+//! conclusion and the premises, so re-materialising yields the same IRIs. Statement nodes are
+//! reference-counted and removed with the last derivation that mentions them.
 
 use super::derivs::Did;
 use super::index::{ALIVE, Tid};
 use super::state::{IN_INFERRED, State};
 use super::vocab::{
-    CHANGE_GRAPH_PREFIX, DERIVATION, DERIVATION_PREFIX, DERIVATIONS_GRAPH, DERIVES, INFERRED_GRAPH,
-    PREMISE, RULE, STATEMENT_PREFIX,
+    CHANGE_GRAPH_PREFIX, DERIVATION_PREFIX, DERIVATIONS_GRAPH, DERIVES, INFERRED_GRAPH, PREMISE,
+    RULE, STATEMENT_PREFIX,
 };
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{
@@ -101,29 +107,49 @@ pub(crate) struct Written {
     pub(crate) quads_removed: usize,
 }
 
+/// A 128-bit content hash naming a statement or derivation node.
+pub(crate) type NodeId = [u8; 16];
+
 /// Produces the quads for the dirty triples of a state.
 pub(crate) struct Writer<'a> {
     rules: &'a [NamedNode],
     max_per_triple: usize,
-    hashes: FxHashMap<Tid, String>,
+    /// Hash and statement node of each triple met so far.
+    ids: FxHashMap<Tid, (NodeId, NamedNode)>,
     written: Written,
 }
 
-fn hex128(bytes: &[u8]) -> String {
-    hex::encode(&bytes[..16])
+fn first128(digest: &[u8]) -> NodeId {
+    let mut id = [0; 16];
+    id.copy_from_slice(&digest[..16]);
+    id
 }
 
-/// The hash naming a triple's reified statement: SHA-256 of its N-Triples line, first 128 bits.
-pub(crate) fn statement_hash(s: &dyn Display, p: &dyn Display, o: &dyn Display) -> String {
-    hex128(&Sha256::digest(format!("{s} {p} {o} .").as_bytes()))
+/// The hash naming a triple's statement node: SHA-256 of its N-Triples line, first 128 bits.
+pub(crate) fn statement_id(s: &dyn Display, p: &dyn Display, o: &dyn Display) -> NodeId {
+    first128(&Sha256::digest(format!("{s} {p} {o} .").as_bytes()))
 }
 
-/// The IRI of a triple's reified statement in the derivations graph.
+/// The node of the statement (triple) whose hash is `id`.
+fn statement_node(id: &NodeId) -> NamedNode {
+    NamedNode::new_unchecked(format!("{STATEMENT_PREFIX}{}", hex::encode(id)))
+}
+
+/// The node standing for triple `t` in the derivations graph.
 pub(crate) fn statement_iri(t: TripleRef<'_>) -> NamedNode {
-    NamedNode::new_unchecked(format!(
-        "{STATEMENT_PREFIX}{}",
-        statement_hash(&t.subject, &t.predicate, &t.object)
-    ))
+    statement_node(&statement_id(&t.subject, &t.predicate, &t.object))
+}
+
+/// The hash naming a derivation: its rule, its conclusion and its (sorted) premises.
+fn derivation_id(rule: &NamedNode, head: &NodeId, premises: &[NodeId]) -> NodeId {
+    let mut h = Sha256::new();
+    h.update(rule.as_str().as_bytes());
+    h.update([0]);
+    h.update(head);
+    for p in premises {
+        h.update(p);
+    }
+    first128(&h.finalize())
 }
 
 fn subject_ref(t: &Term) -> NamedOrBlankNodeRef<'_> {
@@ -146,7 +172,7 @@ impl<'a> Writer<'a> {
         Self {
             rules,
             max_per_triple,
-            hashes: FxHashMap::default(),
+            ids: FxHashMap::default(),
             written: Written::default(),
         }
     }
@@ -194,23 +220,24 @@ impl<'a> Writer<'a> {
                 state.index.flags[t as usize] &= !IN_INFERRED;
             }
         }
-        let ds: Vec<Did> = state
-            .derivs
-            .by_head
-            .get(t as usize)
-            .cloned()
-            .unwrap_or_default();
+        let Some(ds) = state.derivs.by_head.get(t as usize) else {
+            return;
+        };
         let mut kept = 0;
-        for d in ds {
+        let mut flips: Vec<(Did, bool)> = Vec::new();
+        for &d in ds {
             let alive = state.derivs.alive[d as usize];
             let wanted = want && alive && kept < self.max_per_triple;
             if wanted {
                 kept += 1;
             }
             if wanted != state.derivs.written[d as usize] {
-                state.derivs.written[d as usize] = wanted;
-                self.derivation(state, d, wanted, sink);
+                flips.push((d, wanted));
             }
+        }
+        for (d, wanted) in flips {
+            state.derivs.written[d as usize] = wanted;
+            self.derivation(state, d, wanted, sink);
         }
     }
 
@@ -223,12 +250,13 @@ impl<'a> Writer<'a> {
         sink.quad(q, insert);
     }
 
-    fn hash(&mut self, state: &State, t: Tid) -> String {
-        self.hashes
+    fn id(&mut self, state: &State, t: Tid) -> (NodeId, NamedNode) {
+        self.ids
             .entry(t)
             .or_insert_with(|| {
                 let [s, p, o] = state.index.triples[t as usize];
-                statement_hash(state.dict.term(s), state.dict.term(p), state.dict.term(o))
+                let id = statement_id(state.dict.term(s), state.dict.term(p), state.dict.term(o));
+                (id, statement_node(&id))
             })
             .clone()
     }
@@ -236,46 +264,32 @@ impl<'a> Writer<'a> {
     /// Inserts or removes the quads of derivation `d` and adjusts statement reference counts.
     fn derivation(&mut self, state: &mut State, d: Did, insert: bool, sink: &mut dyn Sink) {
         let head = state.derivs.head[d as usize];
-        let premises = state.derivs.premises(d).to_vec();
         let rule = &self.rules[state.derivs.rule[d as usize] as usize];
-        let head_hash = self.hash(state, head);
-        let mut prem_hashes: Vec<String> = premises.iter().map(|&p| self.hash(state, p)).collect();
-        prem_hashes.sort();
-        let mut h = Sha256::new();
-        h.update(rule.as_str());
-        h.update(b"\n");
-        h.update(&head_hash);
-        for p in &prem_hashes {
-            h.update(b" ");
-            h.update(p);
+        let (head_id, head_node) = self.id(state, head);
+        let mut premises: Vec<(NodeId, NamedNode, Tid)> = Vec::with_capacity(4);
+        for &p in state.derivs.premises(d) {
+            let (id, n) = self.id(state, p);
+            premises.push((id, n, p));
         }
-        let node =
-            NamedNode::new_unchecked(format!("{DERIVATION_PREFIX}{}", hex128(&h.finalize())));
-        let stmt = |h: &str| NamedNode::new_unchecked(format!("{STATEMENT_PREFIX}{h}"));
-        let g = DERIVATIONS_GRAPH;
-        let node_ref = node.as_ref();
+        premises.sort_unstable_by_key(|a| a.0);
+        let prem_ids: Vec<NodeId> = premises.iter().map(|(id, _, _)| *id).collect();
+        let node = NamedNode::new_unchecked(format!(
+            "{DERIVATION_PREFIX}{}",
+            hex::encode(derivation_id(rule, &head_id, &prem_ids))
+        ));
+        let (g, node) = (DERIVATIONS_GRAPH, node.as_ref());
+        self.emit(sink, QuadRef::new(node, RULE, rule.as_ref(), g), insert);
         self.emit(
             sink,
-            QuadRef::new(node_ref, rdf::TYPE, DERIVATION, g),
+            QuadRef::new(node, DERIVES, head_node.as_ref(), g),
             insert,
         );
-        self.emit(sink, QuadRef::new(node_ref, RULE, rule.as_ref(), g), insert);
-        let head_stmt = stmt(&head_hash);
-        self.emit(
-            sink,
-            QuadRef::new(node_ref, DERIVES, head_stmt.as_ref(), g),
-            insert,
-        );
-        for p in &prem_hashes {
-            let ps = stmt(p);
-            self.emit(
-                sink,
-                QuadRef::new(node_ref, PREMISE, ps.as_ref(), g),
-                insert,
-            );
+        for (_, p, _) in &premises {
+            self.emit(sink, QuadRef::new(node, PREMISE, p.as_ref(), g), insert);
         }
-        for t in std::iter::once(head).chain(premises) {
-            let count = state.stmt_refs.entry(t).or_insert(0);
+        let mentioned = std::iter::once((head_id, head_node, head)).chain(premises);
+        for (id, n, t) in mentioned {
+            let count = state.stmt_refs.entry(id).or_insert(0);
             let edge = if insert {
                 *count += 1;
                 *count == 1
@@ -284,14 +298,26 @@ impl<'a> Writer<'a> {
                 *count == 0
             };
             if edge {
-                let n = stmt(&self.hash(state, t));
-                let n = n.as_ref();
+                if !insert {
+                    state.stmt_refs.remove(&id);
+                }
                 let [s, p, o] = state.index.triples[t as usize];
                 let (s, p, o) = (state.dict.term(s), state.dict.term(p), state.dict.term(o));
-                self.emit(sink, QuadRef::new(n, rdf::TYPE, rdf::STATEMENT, g), insert);
-                self.emit(sink, QuadRef::new(n, rdf::SUBJECT, s.as_ref(), g), insert);
-                self.emit(sink, QuadRef::new(n, rdf::PREDICATE, p.as_ref(), g), insert);
-                self.emit(sink, QuadRef::new(n, rdf::OBJECT, o.as_ref(), g), insert);
+                self.emit(
+                    sink,
+                    QuadRef::new(n.as_ref(), rdf::SUBJECT, s.as_ref(), g),
+                    insert,
+                );
+                self.emit(
+                    sink,
+                    QuadRef::new(n.as_ref(), rdf::PREDICATE, p.as_ref(), g),
+                    insert,
+                );
+                self.emit(
+                    sink,
+                    QuadRef::new(n.as_ref(), rdf::OBJECT, o.as_ref(), g),
+                    insert,
+                );
             }
         }
     }

@@ -15,6 +15,7 @@
 use super::derivs::Derivs;
 use super::engine::{CRule, fixpoint};
 use super::index::{ASSERTED, Dict, Id, Tid, TripleIndex};
+use super::persist::NodeId;
 use super::rule::Rule;
 use oxigraph::model::Triple;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -32,8 +33,8 @@ pub(crate) struct State {
     pub(crate) dirty: FxHashSet<Tid>,
     /// Rounds of the last fixpoint run.
     pub(crate) rounds: usize,
-    /// How many written derivations mention each triple's reified statement.
-    pub(crate) stmt_refs: FxHashMap<Tid, u32>,
+    /// How many written derivations mention each statement node (by its hash).
+    pub(crate) stmt_refs: FxHashMap<NodeId, u32>,
 }
 
 impl State {

@@ -1,5 +1,5 @@
 //! The IRIs the reasoner writes and reads: its two graphs, the `wr:` terms of derivation records and
-//! the IRI schemes of rules, derivations and reified statements. Kept here so that no IRI string is
+//! the IRI schemes of rules, derivations and statement nodes. Kept here so that no IRI string is
 //! scattered through the engine; the lead may move them into the crate-wide `vocab` module.
 
 use oxigraph::model::NamedNodeRef;
@@ -24,14 +24,16 @@ pub const RULE_PREFIX: &str = "https://w3id.org/warrant/rule/";
 /// Prefix of derivation record IRIs: `https://w3id.org/warrant/id/derivation/{hash}`.
 pub const DERIVATION_PREFIX: &str = "https://w3id.org/warrant/id/derivation/";
 
-/// Prefix of reified statement IRIs: `https://w3id.org/warrant/id/statement/{hash}`, one per triple.
+/// Prefix of statement node IRIs (`rdf:subject`/`rdf:predicate`/`rdf:object` of one triple):
+/// `https://w3id.org/warrant/id/statement/{hash}`, one per triple.
 pub const STATEMENT_PREFIX: &str = "https://w3id.org/warrant/id/statement/";
 
-/// `wr:Derivation`: the class of derivation records.
+/// `wr:Derivation`: the class of derivation records. Never written as a type quad: it is the
+/// `rdfs:domain` of [`RULE`], [`DERIVES`] and [`PREMISE`] in the ontology.
 pub const DERIVATION: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#Derivation");
 
-/// `wr:derives`: links a derivation to the reified statement it concludes.
+/// `wr:derives`: links a derivation to the statement node of the triple it concludes.
 pub const DERIVES: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#derives");
 
@@ -39,6 +41,6 @@ pub const DERIVES: NamedNodeRef<'static> =
 pub const RULE: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#rule");
 
-/// `wr:premise`: links a derivation to a reified statement it rests on (one per premise).
+/// `wr:premise`: links a derivation to the statement node of a triple it rests on (one per premise).
 pub const PREMISE: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#premise");

@@ -168,6 +168,17 @@ fn every_derivation_is_kept_and_sparql_can_ask_why() {
         panic!()
     };
     assert_eq!(rows.count(), 4, "two derivations with two premises each");
+    // The compact record shape: per derivation wr:rule + wr:derives + one wr:premise per premise
+    // (2 x 4), three quads per statement node (conclusion + 4 premises: 5 x 3), no rdf:type quads.
+    let records: Vec<Quad> = store
+        .quads_for_pattern(None, None, None, Some(DERIVATIONS_GRAPH.into()))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        records.iter().all(|q| q.predicate != rdf_type()),
+        "no type quads"
+    );
+    assert_eq!(records.len(), 2 * 4 + 5 * 3, "{records:#?}");
 }
 
 #[test]
