@@ -6,6 +6,7 @@
 //! Every write goes through [`WarrantStore::apply`] (see [`write`]).
 
 mod bind;
+mod derived;
 mod error;
 mod hooks;
 mod query;
@@ -16,6 +17,7 @@ mod sync;
 mod update;
 mod write;
 
+pub use derived::EpochMemo;
 pub use error::StoreError;
 pub use hooks::{ServiceError, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
@@ -79,6 +81,8 @@ impl WarrantStore {
     }
 
     /// The underlying Oxigraph store, for read access by later stages (reasoner, search, export).
+    /// Writes go through [`WarrantStore::apply`] or [`WarrantStore::write_directly`], never through
+    /// this handle: derived caches rely on seeing every write.
     pub fn oxigraph(&self) -> &Store {
         &self.store
     }

@@ -207,6 +207,8 @@ impl WarrantStore {
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Covers the commit and the observers' own writes (the inferred graph), for derived caches.
+        let _writing = super::derived::Writing::begin(&self.hooks.epoch);
         let mut tx = self.store.start_transaction()?;
         let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);

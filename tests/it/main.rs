@@ -4,6 +4,7 @@
 
 mod cli;
 mod evaluate;
+mod evaluate_cache;
 mod evaluate_cases;
 mod fhir_examples;
 mod graph_store;
