@@ -8,10 +8,11 @@
 //! them the same way. The persistent [`StoreState`](super::StoreState) generation is not enough for
 //! caching: it is bumped in `apply`'s transaction, before the observers write the inferred graph.
 //!
-//! An [`EpochMemo`] remembers a value only when the epoch read before computing it was even and is
-//! unchanged after: then no write began or ended while the value was read, so it describes exactly the
-//! state of that epoch, and it is served only while the epoch is still the same. Any write makes every
-//! remembered value unreachable — a cache can be cold, never stale.
+//! An [`EpochMemo`] tags a value with the epoch read before computing it and serves it only to readers
+//! that read the same epoch: a write moves the epoch on when it *begins*, so no reader that starts after
+//! a write has begun ever gets a value read before it — a cache can be cold, never stale. A value is
+//! kept only if that epoch was even and is unchanged after computing: no write began or ended while it
+//! was read, so it is exactly the state of its epoch, never torn by a concurrent write.
 
 use super::WarrantStore;
 use oxigraph::store::Store;
@@ -209,6 +210,29 @@ mod tests {
             "a direct write is seen"
         );
         assert_eq!(calls, 3);
+    }
+
+    #[test]
+    fn concurrent_readers_never_leave_a_value_older_than_the_last_write() {
+        let store = WarrantStore::in_memory(DatasetMode::default()).unwrap();
+        let memo = EpochMemo::new(10);
+        let read = || {
+            memo.get_one(&store, 0u8, |_| Ok::<_, ()>(store.len().unwrap()))
+                .unwrap()
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| (0..3000).for_each(|_| drop(read())));
+            }
+            scope.spawn(|| {
+                for i in 0..200 {
+                    let n = NamedNode::new_unchecked(format!("http://example.org/{i}"));
+                    let quad = Quad::new(n.clone(), n.clone(), n.clone(), n);
+                    store.apply(Change::one(Op::Insert(vec![quad]))).unwrap();
+                    assert_eq!(read(), store.len().unwrap(), "after write {i}");
+                }
+            });
+        });
     }
 
     #[test]
