@@ -222,7 +222,11 @@ mod tests {
         };
         std::thread::scope(|scope| {
             for _ in 0..3 {
-                scope.spawn(|| (0..3000).for_each(|_| drop(read())));
+                scope.spawn(|| {
+                    (0..3000).for_each(|_| {
+                        std::hint::black_box(read());
+                    })
+                });
             }
             scope.spawn(|| {
                 for i in 0..200 {
