@@ -22,8 +22,39 @@ pub enum StoreLocation {
     Memory,
 }
 
-/// Everything `warrant serve` needs to run.
-#[derive(Debug, Clone)]
+/// What a request without credentials may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnonymousAccess {
+    /// It reads, as a reader named `anonymous` (`--anonymous reader`, the default).
+    #[default]
+    Reader,
+    /// Nothing: every request needs a token, else 401 (`--anonymous none`).
+    Denied,
+}
+
+impl std::str::FromStr for AnonymousAccess {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "reader" => Ok(Self::Reader),
+            "none" => Ok(Self::Denied),
+            other => Err(format!("{other:?}: use reader or none")),
+        }
+    }
+}
+
+impl std::fmt::Display for AnonymousAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Reader => "reader",
+            Self::Denied => "none",
+        })
+    }
+}
+
+/// Everything `warrant serve` needs to run. Its `Debug` output never shows the admin token.
+#[derive(Clone)]
 pub struct ServeConfig {
     /// Address to listen on.
     pub bind: SocketAddr,
@@ -31,8 +62,12 @@ pub struct ServeConfig {
     pub location: StoreLocation,
     /// Where the default data (`ontology/`, `evidence/`, `queries/`) is read from.
     pub data_root: DataRoot,
-    /// Bearer token that authorises writes; `None` refuses every write.
+    /// Bearer token that authenticates as `admin` (every role); `None`: only users' tokens.
     pub admin_token: Option<String>,
+    /// The users file the server's users were loaded from, if any.
+    pub users_file: Option<PathBuf>,
+    /// What requests without credentials may do.
+    pub anonymous: AnonymousAccess,
     /// Dataset semantics of queries.
     pub dataset_mode: DatasetMode,
     /// Largest request body accepted, in bytes.
@@ -48,9 +83,54 @@ impl Default for ServeConfig {
             location: StoreLocation::Disk(PathBuf::from("data")),
             data_root: DataRoot::Embedded,
             admin_token: None,
+            users_file: None,
+            anonymous: AnonymousAccess::Reader,
             dataset_mode: DatasetMode::UnionOfContent,
             body_limit: DEFAULT_BODY_LIMIT,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
         }
+    }
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("bind", &self.bind)
+            .field("location", &self.location)
+            .field("data_root", &self.data_root)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("users_file", &self.users_file)
+            .field("anonymous", &self.anonymous)
+            .field("dataset_mode", &self.dataset_mode)
+            .field("body_limit", &self.body_limit)
+            .field("query_timeout", &self.query_timeout)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_admin_token() {
+        let config = ServeConfig {
+            admin_token: Some("s3cret-admin-token".into()),
+            ..ServeConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn anonymous_access_parses() {
+        assert_eq!("reader".parse(), Ok(AnonymousAccess::Reader));
+        assert_eq!("NONE".parse(), Ok(AnonymousAccess::Denied));
+        assert!("everyone".parse::<AnonymousAccess>().is_err());
+        assert_eq!(AnonymousAccess::Denied.to_string(), "none");
     }
 }

@@ -404,7 +404,54 @@ pub mod wr {
         SEED_REFERENCE_NUMBER = "seedReferenceNumber";
         /// `wr:correctionOf`.
         CORRECTION_OF = "correctionOf";
+        /// `wr:ChangeSet`: one recorded write (a `prov:Activity`).
+        CHANGE_SET = "ChangeSet";
+        /// `wr:actingRole`: change set -> the role its agent acted in ("curator" …).
+        ACTING_ROLE = "actingRole";
+        /// `wr:changeKind`: change set -> "edit", "review", "revert" or "load".
+        CHANGE_KIND = "changeKind";
+        /// `wr:reverts`: change set -> the change set it undoes.
+        REVERTS = "reverts";
+        /// `wr:touches`: change set -> a resource it changed.
+        TOUCHES = "touches";
+        /// `wr:addedIn`: change set -> a record graph holding triples it added.
+        ADDED_IN = "addedIn";
+        /// `wr:removedIn`: change set -> a record graph holding triples it removed.
+        REMOVED_IN = "removedIn";
+        /// `wr:targetGraph`: such a record graph -> the graph the triples were added to / removed from.
+        TARGET_GRAPH = "targetGraph";
+        /// `wr:DefaultGraph`: names the store's default graph as a target graph.
+        DEFAULT_GRAPH = "DefaultGraph";
+        /// `wr:reviewedBy`: statement or policy -> the agent who set its review status.
+        REVIEWED_BY = "reviewedBy";
+        /// `wr:reviewedAt`: when the review status was set.
+        REVIEWED_AT = "reviewedAt";
+        /// `wr:reviewComment`: the reviewer's comment with the status.
+        REVIEW_COMMENT = "reviewComment";
+        /// `wr:Submitted`.
+        SUBMITTED = "Submitted";
+        /// `wr:UnderReview`.
+        UNDER_REVIEW = "UnderReview";
     }
+}
+
+/// Prefix of the IRIs of Warrant's users as PROV agents: `{AGENT}{name}`.
+pub const AGENT: &str = "https://w3id.org/warrant/id/agent/";
+
+/// The PROV agent IRI of user `name` (percent-encoded where it is not IRI-safe).
+pub fn agent_iri(name: &str) -> oxigraph::model::NamedNode {
+    let encoded =
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
+    oxigraph::model::NamedNode::new_unchecked(format!("{AGENT}{encoded}"))
+}
+
+/// The user name of an agent IRI made by [`agent_iri`].
+pub fn agent_name(iri: &str) -> Option<String> {
+    let local = iri.strip_prefix(AGENT)?;
+    percent_encoding::percent_decode_str(local)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 /// Other standard terms Warrant reads (CiTO, DCTerms, SKOS).

@@ -4,8 +4,9 @@ use crate::load::{collect_paths, parse_file};
 use crate::queries;
 use crate::search::IndexLocation;
 use crate::store::{
-    Change, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm, WarrantStore, catalog_entry,
-    catalog_quads, parse_query, parse_update, sha256_hex, write_results,
+    Change, ChangeKind, ChangeMeta, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm,
+    WarrantStore, catalog_entry, catalog_quads, parse_query, parse_update, sha256_hex,
+    write_results,
 };
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -25,6 +26,11 @@ pub struct LoadArgs {
     /// rules are read from ./queries/rules, else the copy built into the binary).
     #[arg(long, value_name = "SETS")]
     pub rules: Option<String>,
+    /// Why (kept with the change set).
+    #[arg(long, short, value_name = "TEXT")]
+    pub message: Option<String>,
+    #[command(flatten)]
+    pub server: super::remote::ServerArgs,
 }
 
 /// Options of `warrant query`.
@@ -56,6 +62,9 @@ pub struct UpdateArgs {
     /// Read the update from this file.
     #[arg(long, conflicts_with = "text", value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// What the change does and why (kept with its change set).
+    #[arg(long, short, value_name = "TEXT")]
+    pub message: Option<String>,
 }
 
 /// Options of `warrant export`.
@@ -69,7 +78,7 @@ pub struct ExportArgs {
     pub format: Option<String>,
 }
 
-fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
+pub(super) fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
     WarrantStore::open(data, mode).with_context(|| {
         format!(
             "opening the store in {} (a running `warrant serve` holds it: stop it or use its HTTP API)",
@@ -80,16 +89,72 @@ fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
 
 /// Opens the store with its search index attached: writes keep the index in step, queries can use
 /// `SERVICE wr:search`.
-fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
+pub(super) fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
     let store = open(data, mode)?;
     super::search::attach_search(&store, &IndexLocation::Disk(super::search::index_dir(data)))?;
+    crate::validate::guard_writes(&store);
     Ok(store)
+}
+
+/// Who a write from the command line is recorded as: the local user, acting as admin (whoever can
+/// open the store directory can change it anyway).
+pub(super) fn cli_agent(message: String, kind: ChangeKind) -> ChangeMeta {
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "local".to_owned());
+    ChangeMeta::edit(&user, "admin", message).kind(kind)
 }
 
 /// Runs a full-text search (see [`super::search::run`]).
 pub fn search(data: &Path, args: super::search::SearchArgs) -> Result<()> {
     let store = open(data, DatasetMode::default())?;
     super::search::run(&store, data, args)
+}
+
+/// Loads files into a running server: one SPARQL update replacing each file's graph, so the load
+/// is one change set that passes the server's whole write pipeline (admin role, SHACL gate,
+/// inferred graph, search index) or changes nothing.
+fn load_remote(files: &[crate::load::SourceFile], args: &LoadArgs) -> Result<()> {
+    let mut update = String::new();
+    let mut quads = 0;
+    for file in files {
+        let (graph, parsed) = parse_file(file)?;
+        quads += parsed.len();
+        update.push_str(&format!(
+            "DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n"
+        ));
+        for q in &parsed {
+            update.push_str(&format!("{} {} {} .\n", q.subject, q.predicate, q.object));
+        }
+        update.push_str("} } ;\n");
+    }
+    let update = update.trim_end().trim_end_matches(';').to_owned();
+    let message = args.message.clone().unwrap_or_else(|| {
+        format!(
+            "warrant load {}",
+            files
+                .iter()
+                .map(|f| f.rel_path.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    });
+    let answer = super::remote::send(
+        &args.server,
+        "POST",
+        "/update",
+        Some(("application/sparql-update", update.into_bytes())),
+        Some(&message),
+    )?;
+    if !(200..300).contains(&answer.status) {
+        answer.json("load")?;
+    }
+    eprintln!(
+        "loaded {} file(s), {quads} quads, through the server",
+        files.len()
+    );
+    Ok(())
 }
 
 /// Loads files, one graph per file, each replacing its previous content — all in one change.
@@ -106,6 +171,9 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         !files.is_empty(),
         "no loadable files found (.ttl .nt .nq .trig .rdf .owl .jsonld .rq, optionally .gz)"
     );
+    if args.server.server.is_some() {
+        return load_remote(&files, &args);
+    }
     let store = open_searchable(data, DatasetMode::default())?;
     let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
     let bar = ProgressBar::new(total);
@@ -115,6 +183,19 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     );
     let mut change = Change {
         from_files: true,
+        meta: Some(cli_agent(
+            args.message.clone().unwrap_or_else(|| {
+                format!(
+                    "warrant load {}",
+                    args.paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            }),
+            ChangeKind::Load,
+        )),
         ..Change::default()
     };
     let mut quads = 0;
@@ -221,15 +302,26 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
     };
     let update = parse_update(&text, None)?;
     let store = open_searchable(data, DatasetMode::default())?;
-    let applied = store.apply(Change::one(Op::Update {
-        update,
-        using_default: Vec::new(),
-        using_named: Vec::new(),
-    }))?;
+    let message = args
+        .message
+        .clone()
+        .unwrap_or_else(|| "warrant update".to_owned());
+    let applied = store.apply(
+        Change::one(Op::Update {
+            update,
+            using_default: Vec::new(),
+            using_named: Vec::new(),
+        })
+        .by(cli_agent(message, ChangeKind::Edit)),
+    )?;
     eprintln!(
-        "{} quads added, {} removed",
+        "{} quads added, {} removed{}",
         applied.added.len(),
-        applied.removed.len()
+        applied.removed.len(),
+        applied
+            .change_id
+            .map(|id| format!(" (change {id})"))
+            .unwrap_or_default()
     );
     Ok(())
 }

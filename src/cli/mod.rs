@@ -3,8 +3,11 @@
 
 mod data;
 mod evaluate;
+mod history;
+mod remote;
 mod search;
 mod serve;
+mod user;
 mod validate;
 mod why;
 
@@ -38,6 +41,10 @@ pub enum Command {
     Update(data::UpdateArgs),
     /// Write the store (or one graph) to stdout as N-Quads or TriG.
     Export(data::ExportArgs),
+    /// The change sets touching a resource, newest first (who, when, why, exact triples).
+    History(history::HistoryArgs),
+    /// Undo a change set as a new change set (refused when later changes touched its triples).
+    Revert(history::RevertArgs),
     /// Evaluate a patient case (FHIR R4 JSON, or Turtle / JSON-LD in Warrant's case vocabulary)
     /// against the policies for its requested intervention.
     Evaluate(evaluate::EvaluateArgs),
@@ -47,6 +54,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Why a triple holds: its proof tree down to asserted triples (text, json or dot).
     Why(why::WhyArgs),
+    /// Manage users and their roles in the users file (`add` prints a new bearer token once).
+    User(user::UserArgs),
 }
 
 /// Runs the parsed command line.
@@ -57,6 +66,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => data::query(&cli.data, args),
         Command::Update(args) => data::update(&cli.data, args),
         Command::Export(args) => data::export(&cli.data, args),
+        Command::History(args) => history::history(&cli.data, args),
+        Command::Revert(args) => history::revert(&cli.data, args),
         Command::Evaluate(args) => evaluate::run(&cli.data, args),
         Command::Validate(args) => {
             if validate::run(args)? {
@@ -67,5 +78,6 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Search(args) => data::search(&cli.data, args),
         Command::Why(args) => why::run(&cli.data, args),
+        Command::User(args) => user::run(args),
     }
 }

@@ -1,7 +1,8 @@
 //! `warrant serve`: open the store and its search index, bring the default data up to date, serve
 //! until Ctrl-C / SIGTERM.
 
-use crate::config::{DEFAULT_BIND, ServeConfig, StoreLocation};
+use crate::auth::{DEFAULT_USERS_FILE, Users};
+use crate::config::{AnonymousAccess, DEFAULT_BIND, ServeConfig, StoreLocation};
 use crate::http::{self, AppState};
 use crate::load::{DataRoot, collect_files};
 use crate::search::IndexLocation;
@@ -21,14 +22,31 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = DEFAULT_BIND, value_name = "ADDR")]
     pub bind: SocketAddr,
-    /// Bearer token that authorises writes; without it every write is refused (403).
+    /// Bearer token that authenticates as admin (every role, including /update and Graph Store
+    /// writes). Without it and without users every write is refused (403).
     #[arg(
         long,
         env = "WARRANT_ADMIN_TOKEN",
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub admin_token: Option<String>,
+    pub admin_token: Option<Secret>,
+    /// Users file whose tokens are accepted (see `warrant user add`). Default: ./warrant-users.toml
+    /// if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+    /// What requests without a token may do: `reader` (read everything) or `none` (401).
+    #[arg(
+        long,
+        env = "WARRANT_ANONYMOUS",
+        default_value = "reader",
+        value_name = "reader|none"
+    )]
+    pub anonymous: AnonymousAccess,
+    /// Allow a remote JSON-LD context in curation bodies, served from a local copy:
+    /// `URL=FILE` (repeatable). Remote contexts are never fetched from the network.
+    #[arg(long = "jsonld-context", value_name = "URL=FILE")]
+    pub jsonld_contexts: Vec<String>,
     /// Plain SPARQL 1.1 dataset semantics: the default graph is the store's default graph, not the
     /// union of the content graphs.
     #[arg(long)]
@@ -51,6 +69,24 @@ pub struct ServeArgs {
     /// Seconds a query may run before it is cancelled (503).
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     pub query_timeout: f64,
+}
+
+/// A command-line secret whose `Debug` output never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// Parses `16MiB`, `512K`, `1000`.
@@ -77,6 +113,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     if !(args.query_timeout > 0.0 && args.query_timeout.is_finite()) {
         anyhow::bail!("--query-timeout must be a positive number of seconds");
     }
+    let contexts = allowed_contexts(&args.jsonld_contexts)?;
     let root = match &args.root {
         Some(dir) => {
             anyhow::ensure!(dir.is_dir(), "--root {} is not a directory", dir.display());
@@ -86,6 +123,29 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             DataRoot::detect(&std::env::current_dir().context("reading the current directory")?)
         }
     };
+    let users_file = match args.users {
+        Some(file) => {
+            anyhow::ensure!(file.is_file(), "--users {} is not a file", file.display());
+            Some(file)
+        }
+        None => Some(PathBuf::from(DEFAULT_USERS_FILE)).filter(|f| f.is_file()),
+    };
+    let users = match &users_file {
+        Some(file) => {
+            let users = Users::load(file).context("reading the users file")?;
+            warn_if_readable_by_others(file);
+            tracing::info!(file = %file.display(), users = users.len(), "users loaded");
+            users
+        }
+        None => Users::default(),
+    };
+    anyhow::ensure!(
+        args.anonymous == AnonymousAccess::Reader
+            || !users.is_empty()
+            || args.admin_token.as_ref().is_some_and(|t| !t.0.is_empty()),
+        "--anonymous none needs --admin-token or a users file with at least one user: \
+         otherwise no request could ever be answered"
+    );
     let config = ServeConfig {
         bind: args.bind,
         location: if args.memory {
@@ -94,7 +154,9 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             StoreLocation::Disk(data.to_path_buf())
         },
         data_root: root,
-        admin_token: args.admin_token.filter(|t| !t.is_empty()),
+        admin_token: args.admin_token.map(|t| t.0).filter(|t| !t.is_empty()),
+        users_file,
+        anonymous: args.anonymous,
         dataset_mode: if args.strict_dataset {
             DatasetMode::Strict
         } else {
@@ -121,6 +183,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             StoreLocation::Disk(dir) => IndexLocation::Disk(super::search::index_dir(dir)),
         },
     )?;
+    crate::validate::guard_writes(&store);
     if !args.no_default_data {
         let files = collect_files(&config.data_root).context("reading the default data")?;
         let report = sync_files(&store, &files).context("loading the default data")?;
@@ -148,8 +211,11 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date");
         store.add_observer(std::sync::Arc::new(live));
     }
-    if config.admin_token.is_none() {
-        tracing::warn!("no --admin-token: every write is refused");
+    if config.admin_token.is_none() && users.is_empty() {
+        tracing::warn!("no --admin-token and no users: every write is refused");
+    }
+    if config.anonymous == AnonymousAccess::Denied {
+        tracing::info!("--anonymous none: every request needs a bearer token");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -164,7 +230,9 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         println!("Warrant listening on http://{local}");
         http::serve(
             listener,
-            AppState::new(store, search, config),
+            AppState::new(store, search, config)
+                .with_users(users)
+                .with_contexts(contexts),
             shutdown_signal(),
         )
         .await
@@ -191,6 +259,41 @@ pub fn rule_sets(rules: Option<&str>, no_default_data: bool) -> Option<Vec<Strin
             .collect(),
     };
     (!sets.is_empty()).then_some(sets)
+}
+
+/// Warns when the users file may be read by other accounts (it holds hashes, not tokens, but
+/// there is no reason to share them).
+fn warn_if_readable_by_others(file: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(file) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    file = %file.display(),
+                    "the users file is readable by other accounts; chmod 600 it"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+}
+
+/// Reads the `--jsonld-context URL=FILE` allow-list.
+fn allowed_contexts(entries: &[String]) -> Result<crate::curate::ContextAllowList> {
+    let mut allowed = Vec::new();
+    for entry in entries {
+        let Some((url, file)) = entry.split_once('=') else {
+            anyhow::bail!("--jsonld-context {entry:?}: expected URL=FILE");
+        };
+        let document = std::fs::read(file)
+            .with_context(|| format!("--jsonld-context: reading {file} (for {url})"))?;
+        serde_json::from_slice::<serde_json::Value>(&document)
+            .with_context(|| format!("--jsonld-context: {file} is not JSON"))?;
+        allowed.push((url.to_owned(), document));
+    }
+    Ok(crate::curate::ContextAllowList::new(allowed))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

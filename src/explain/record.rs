@@ -121,7 +121,7 @@ pub fn keep(answer: &Answer) -> Result<Change, serde_json::Error> {
             Op::CreateGraph(graph),
             Op::Insert(quads),
         ],
-        from_files: false,
+        ..Change::default()
     })
 }
 

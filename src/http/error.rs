@@ -26,6 +26,10 @@ pub struct ApiError {
     /// JSON path of the element at fault in a posted case (`entry[3].resource.valueQuantity.value`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Why a write was rejected, in detail: the SHACL validation report (`conforms`, `results`
+    /// with focus node, path and message per violation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -38,6 +42,7 @@ impl ApiError {
             line: None,
             column: None,
             path: None,
+            report: None,
         }
     }
 
@@ -81,6 +86,7 @@ impl ApiError {
                 line,
                 column,
                 path: None,
+                report: None,
             },
             other => other.into(),
         }
@@ -119,6 +125,14 @@ impl From<StoreError> for ApiError {
                 format!("graph <{}> already exists", g.as_str()),
             ),
             StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            StoreError::Precondition(m) => {
+                Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", m)
+            }
+            StoreError::Rejected { message, report } => Self {
+                report: Some(Box::new(report)),
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "shacl-violation", message)
+            },
             StoreError::Unsupported(m) => Self::bad_request("unsupported", m),
             StoreError::Load(crate::load::LoadError::Syntax {
                 line,
@@ -132,6 +146,7 @@ impl From<StoreError> for ApiError {
                 line: (line > 0).then_some(line),
                 column: (column > 0).then_some(column),
                 path: None,
+                report: None,
             },
             StoreError::Load(other) => Self::bad_request("bad-rdf", other.to_string()),
             other => Self::internal(other),
@@ -155,7 +170,15 @@ impl From<NamedQueryError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// The JSON body with the status; a 401 also carries `WWW-Authenticate: Bearer` (RFC 6750).
     fn into_response(self) -> Response {
-        (self.status, Json(&self)).into_response()
+        let mut response = (self.status, Json(&self)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

@@ -10,8 +10,9 @@
 //! `bad-parameter` / `unknown-parameter`, 404 `policy-not-found`, 415, 422 `no-request` /
 //! `no-applicable-policy` / `invalid-policy`.
 
-use super::request::{blocking, pairs, read_body, require_writer, single};
+use super::request::{blocking, change_meta, pairs, read_body, require, single};
 use super::{ApiError, AppState};
+use crate::auth::Role;
 use crate::case::{self, CaseError, CaseFormat, Day};
 use crate::evaluate::{self, EvaluateError, Options};
 use crate::explain::{self, Answer, record};
@@ -138,9 +139,12 @@ async fn evaluate_case(
     };
     let keep = flag(single(&params, "keep")?, "keep")?;
     let format = format_of(single(&params, "format")?)?;
-    if keep {
-        require_writer(&state, &headers)?;
-    }
+    let keeper = if keep {
+        let principal = require(&state, &headers, Role::Admin)?;
+        Some(change_meta(&principal, &headers, "determination kept"))
+    } else {
+        None
+    };
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -154,10 +158,10 @@ async fn evaluate_case(
         let case = case::read(&bytes, case_format)?;
         let reports = evaluate::evaluate(&store, case, &options)?;
         let answers: Vec<Answer> = reports.into_iter().map(explain::answer).collect();
-        if keep {
+        if let Some(meta) = keeper {
             for a in &answers {
                 let change = record::keep(a).map_err(ApiError::internal)?;
-                store.apply(change)?;
+                store.apply(change.by(meta.clone()))?;
             }
         }
         Ok(answers)

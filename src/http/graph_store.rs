@@ -6,9 +6,10 @@
 //! or replaces quads. A write may send several documents as the parts of a `multipart/form-data`
 //! body. Writes need the writer's bearer token and go through the store's one write path.
 
-use super::request::{base_url, blocking, pairs, read_body, require_writer, single};
+use super::request::{base_url, blocking, change_meta, pairs, read_body, require, single};
 use super::{ApiError, AppState, multipart, negotiate};
-use crate::store::{Change, Op};
+use crate::auth::Role;
+use crate::store::{Change, ChangeMeta, Op};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
@@ -100,8 +101,13 @@ async fn handle(
     match method {
         Method::GET | Method::HEAD => read(state, method == Method::HEAD, target, &headers).await,
         Method::PUT | Method::POST | Method::DELETE => {
-            require_writer(&state, &headers)?;
-            write(state, method, target, headers, body).await
+            let principal = require(&state, &headers, Role::Admin)?;
+            let meta = change_meta(
+                &principal,
+                &headers,
+                &format!("Graph Store Protocol {method}"),
+            );
+            write(state, method, target, headers, body, meta).await
         }
         _ => Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -169,6 +175,7 @@ async fn write(
     target: Target,
     headers: HeaderMap,
     body: Body,
+    meta: ChangeMeta,
 ) -> Result<Response, ApiError> {
     if method == Method::DELETE {
         let Target::Graph(graph) = target else {
@@ -180,10 +187,13 @@ async fn write(
         let store = state.store.clone();
         blocking(move || {
             store
-                .apply(Change::one(Op::DropGraph {
-                    graph,
-                    must_exist: true,
-                }))
+                .apply(
+                    Change::one(Op::DropGraph {
+                        graph,
+                        must_exist: true,
+                    })
+                    .by(meta),
+                )
                 .map_err(ApiError::from)
         })
         .await?;
@@ -236,12 +246,14 @@ async fn write(
                 }
             }
             Target::Dataset if put => {
-                for g in store.oxigraph().named_graphs() {
-                    let g = g.map_err(ApiError::internal)?;
-                    ops.push(Op::DropGraph {
-                        graph: GraphName::from(g),
-                        must_exist: false,
-                    });
+                // the content graphs only: records (change sets, derivations) are never replaced
+                for g in store.content_graphs().map_err(ApiError::from)? {
+                    if !g.is_default_graph() {
+                        ops.push(Op::DropGraph {
+                            graph: g,
+                            must_exist: false,
+                        });
+                    }
                 }
                 ops.push(Op::ClearGraph(GraphName::DefaultGraph));
             }
@@ -252,6 +264,7 @@ async fn write(
             .apply(Change {
                 ops,
                 from_files: false,
+                meta: Some(meta),
             })
             .map_err(ApiError::from)?;
         Ok(!applied.created_graphs.is_empty())

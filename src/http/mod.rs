@@ -1,7 +1,11 @@
 //! The HTTP service: one file per endpoint family, each exporting `router()`, merged here.
 //!
-//! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool.
+//! Only this module knows HTTP. Handlers run blocking store work on tokio's blocking pool. Every
+//! request first passes [`principal`] (a bad token is 401 everywhere; without a token,
+//! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
+mod changes;
+mod curation;
 mod error;
 mod evaluate;
 mod graph_store;
@@ -9,22 +13,28 @@ mod multipart;
 mod negotiate;
 mod queries;
 mod request;
+mod review;
 mod search;
 mod sparql;
 mod update;
 pub mod why;
 
 pub use error::ApiError;
+pub use request::{principal, require};
 
+use crate::auth::Users;
 use crate::config::ServeConfig;
+use crate::curate::ContextAllowList;
 use crate::search::SearchIndex;
 use crate::store::WarrantStore;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use tower_http::cors::{Any, CorsLayer};
 
-/// What every handler can reach: the store, its search index and the configuration.
+/// What every handler can reach: the store, its search index, the configuration and the users.
 #[derive(Clone)]
 pub struct AppState {
     /// The store (shared; cheap to clone).
@@ -33,16 +43,50 @@ pub struct AppState {
     pub search: SearchIndex,
     /// Settings of this server.
     pub config: Arc<ServeConfig>,
+    /// Users whose bearer tokens are accepted (besides the admin token); shared.
+    pub users: Users,
+    /// Remote JSON-LD contexts curators' bodies may use (served from local copies, never fetched).
+    pub contexts: ContextAllowList,
 }
 
 impl AppState {
-    /// State over a store and its search index with the given settings.
+    /// State over a store and its search index with the given settings and no users (see
+    /// [`with_users`](Self::with_users)).
     pub fn new(store: WarrantStore, search: SearchIndex, config: ServeConfig) -> Self {
         Self {
             store,
             search,
             config: Arc::new(config),
+            users: Users::default(),
+            contexts: ContextAllowList::default(),
         }
+    }
+
+    /// The same state allowing these remote JSON-LD contexts in curation bodies.
+    pub fn with_contexts(mut self, contexts: ContextAllowList) -> Self {
+        self.contexts = contexts;
+        self
+    }
+
+    /// The same state accepting these users' tokens.
+    pub fn with_users(mut self, users: Users) -> Self {
+        self.users = users;
+        self
+    }
+}
+
+/// Authenticates every request (except CORS preflights) before its handler runs, and hands the
+/// [`Principal`](crate::auth::Principal) on as a request extension.
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if request.method() == axum::http::Method::OPTIONS {
+        return next.run(request).await;
+    }
+    match principal(&state, request.headers()) {
+        Ok(p) => {
+            request.extensions_mut().insert(p);
+            next.run(request).await
+        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -56,7 +100,11 @@ pub fn app(state: AppState) -> Router {
             axum::http::Method::HEAD,
             axum::http::Method::POST,
         ])
-        .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT]);
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::ACCEPT,
+            axum::http::header::AUTHORIZATION,
+        ]);
     let reads = Router::new()
         .merge(sparql::router())
         .merge(queries::router())
@@ -68,15 +116,24 @@ pub fn app(state: AppState) -> Router {
         .merge(reads)
         .merge(update::router())
         .merge(graph_store::router())
+        .merge(curation::router())
+        .merge(review::router())
+        .merge(changes::router())
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate and /why",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history and /changes",
             )
         })
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::disable())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // request headers (Authorization!) are never logged: spans carry method, URI and version
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                tower_http::trace::DefaultMakeSpan::new().include_headers(false),
+            ),
+        )
         .with_state(state)
 }
 

@@ -1,9 +1,12 @@
-//! Pieces every endpoint shares: the size-limited body, multi-valued parameters, the write guard,
-//! and running blocking store work.
+//! Pieces every endpoint shares: the size-limited body, multi-valued parameters, who the request
+//! acts as and the role guard, and running blocking store work.
 
 use super::{ApiError, AppState};
+use crate::auth::{Principal, Role, same_token};
+use crate::config::AnonymousAccess;
+use crate::store::ChangeMeta;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 
 /// Reads the whole body, refusing it with 413 past the configured limit.
 pub async fn read_body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
@@ -57,38 +60,71 @@ pub fn iris(values: &[&str], name: &str) -> Result<Vec<oxigraph::model::NamedNod
         .collect()
 }
 
-/// Allows a write only with `Authorization: Bearer <admin token>`; with no token configured every
-/// write is refused. 401 when the credentials are missing or wrong, 403 when writes are disabled.
-pub fn require_writer(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(expected) = state.config.admin_token.as_deref() else {
+/// Who the request acts as. No `Authorization` header: the anonymous reader, or 401 when the
+/// server runs with `--anonymous none`. A header that is not `Bearer <token>`, or a token that is
+/// neither the admin token nor a user's: 401 (the message never says whether a user exists).
+pub fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return match state.config.anonymous {
+            AnonymousAccess::Reader => Ok(Principal::anonymous()),
+            AnonymousAccess::Denied => Err(unauthorized(
+                "this server needs an Authorization: Bearer <token> header on every request",
+            )),
+        };
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
+    if let Some(admin) = state.config.admin_token.as_deref() {
+        if same_token(token, admin) {
+            return Ok(Principal::admin());
+        }
+    }
+    state
+        .users
+        .authenticate(token)
+        .ok_or_else(|| unauthorized("the bearer token is not valid"))
+}
+
+/// Who the request acts as, when that principal's role allows `needed`. 401 when credentials are
+/// missing or wrong (see [`principal`]; without a header too, unless `needed` is reader), 403 when
+/// the role does not allow it, and 403 for anything above reading when the server has neither an
+/// admin token nor users.
+pub fn require(state: &AppState, headers: &HeaderMap, needed: Role) -> Result<Principal, ApiError> {
+    if needed != Role::Reader && state.config.admin_token.is_none() && state.users.is_empty() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "writes are disabled: start the server with --admin-token (or WARRANT_ADMIN_TOKEN)",
+            "writes are disabled: start the server with --admin-token (or WARRANT_ADMIN_TOKEN) \
+             or --users FILE",
         ));
-    };
-    let given = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match given {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "the bearer token is not valid for writes",
-        )),
-        None => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "writes need an Authorization: Bearer <token> header",
-        )),
+    }
+    if needed != Role::Reader && !headers.contains_key(header::AUTHORIZATION) {
+        return Err(unauthorized(format!(
+            "this needs the {needed} role: send an Authorization: Bearer <token> header"
+        )));
+    }
+    let principal = principal(state, headers)?;
+    if principal.role.allows(needed) {
+        Ok(principal)
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("this needs the {needed} role"),
+        ))
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// 401 `unauthorized` (the response carries `WWW-Authenticate: Bearer`, see `error.rs`).
+fn unauthorized(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
 /// `http://host:port` as the client addressed this server (the `Host` header), else the bind address.
@@ -116,4 +152,16 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// The change-set metadata of a write by `principal`: the message is the `X-Warrant-Message`
+/// header when given (what and why, kept with the change set), else `default`.
+pub fn change_meta(principal: &Principal, headers: &HeaderMap, default: &str) -> ChangeMeta {
+    let message = headers
+        .get("x-warrant-message")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or(default);
+    ChangeMeta::edit(&principal.name, principal.role.as_str(), message)
 }

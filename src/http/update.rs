@@ -1,7 +1,10 @@
 //! SPARQL 1.1 Update at `/update`: POST `application/sparql-update` or form `update=`, writers only.
 
-use super::request::{all, base_url, blocking, iris, pairs, read_body, require_writer, single};
+use super::request::{
+    all, base_url, blocking, change_meta, iris, pairs, read_body, require, single,
+};
 use super::{ApiError, AppState, negotiate};
+use crate::auth::Role;
 use crate::store::{Change, Op, parse_update};
 use axum::Router;
 use axum::body::Body;
@@ -20,7 +23,8 @@ async fn post_update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    require_writer(&state, &headers)?;
+    let principal = require(&state, &headers, Role::Admin)?;
+    let meta = change_meta(&principal, &headers, "SPARQL update");
     let mut params = pairs(raw.unwrap_or_default().as_bytes());
     let body = read_body(&state, body).await?;
     let text = match negotiate::content_type(&headers).as_deref() {
@@ -60,11 +64,14 @@ async fn post_update(
     let store = state.store.clone();
     blocking(move || {
         store
-            .apply(Change::one(Op::Update {
-                update,
-                using_default,
-                using_named,
-            }))
+            .apply(
+                Change::one(Op::Update {
+                    update,
+                    using_default,
+                    using_named,
+                })
+                .by(meta),
+            )
             .map_err(ApiError::from)
     })
     .await?;

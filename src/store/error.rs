@@ -41,6 +41,22 @@ pub enum StoreError {
     /// A file and the curated state of its graph disagree; nothing was changed.
     #[error("{0}")]
     Conflict(String),
+    /// A write Warrant never allows (e.g. editing a record graph).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A write refused by a guard (the SHACL shapes): nothing was changed. `report` says why, per
+    /// focus node, as JSON.
+    #[error("{message}")]
+    Rejected {
+        /// One line saying why.
+        message: String,
+        /// The guard's report (for SHACL: a validation report in JSON).
+        report: serde_json::Value,
+    },
+    /// A change planned against a state that no longer holds (a stale ETag, a revert whose
+    /// triples changed since).
+    #[error("{0}")]
+    Precondition(String),
     /// An operation Warrant refuses (e.g. LOAD of a remote document).
     #[error("{0}")]
     Unsupported(String),

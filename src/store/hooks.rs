@@ -5,9 +5,10 @@
 //! stage) implements them and registers itself. Registrations are shared by every clone of a
 //! [`WarrantStore`].
 
-use super::{Applied, StoreState, WarrantStore};
+use super::{Applied, StoreError, StoreState, WarrantStore};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::{QuerySolutionIter, ServiceHandler};
+use oxigraph::store::Transaction;
 use oxiri::Iri;
 use spargebra::algebra::GraphPattern;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -21,6 +22,16 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 pub trait WriteObserver: Send + Sync {
     /// A change was committed: `applied` is exactly what it did, `state` the store's new state.
     fn committed(&self, store: &WarrantStore, applied: &Applied, state: &StoreState);
+}
+
+/// Checks every change before it commits (the SHACL shapes, registered by the validation stage).
+///
+/// `check` runs inside the write's transaction, after its operations and before the commit, and
+/// sees the staged result (`tx` includes the change's own writes). An error rejects the change:
+/// the transaction is dropped and nothing is written anywhere.
+pub trait WriteGuard: Send + Sync {
+    /// Accepts the staged change or refuses it (typically with [`StoreError::Rejected`]).
+    fn check(&self, tx: &Transaction<'_>, applied: &Applied) -> Result<(), StoreError>;
 }
 
 /// Error of a registered SPARQL `SERVICE` handler (its message is shown to the client).
@@ -59,12 +70,20 @@ pub(super) struct Hooks {
     /// Values later stages keep per store (see [`WarrantStore::shared`]).
     pub(super) extensions: Mutex<super::derived::Extensions>,
     observers: RwLock<Vec<Arc<dyn WriteObserver>>>,
+    guards: RwLock<Vec<Arc<dyn WriteGuard>>>,
     services: RwLock<Vec<(NamedNode, Handler)>>,
 }
 
 impl Hooks {
     pub(super) fn observers(&self) -> Vec<Arc<dyn WriteObserver>> {
         self.observers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn guards(&self) -> Vec<Arc<dyn WriteGuard>> {
+        self.guards
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -88,6 +107,16 @@ impl WarrantStore {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .push(observer);
+    }
+
+    /// Registers a check every later change must pass before it commits (for this store and all
+    /// its clones).
+    pub fn add_guard(&self, guard: Arc<dyn WriteGuard>) {
+        self.hooks
+            .guards
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(guard);
     }
 
     /// Registers `handler` to answer `SERVICE <name> { … }` in queries (for this store and all its

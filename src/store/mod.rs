@@ -6,8 +6,10 @@
 //! Every write goes through [`WarrantStore::apply`] (see [`write`]).
 
 mod bind;
+pub mod changeset;
 mod derived;
 mod error;
+pub mod history;
 mod hooks;
 mod query;
 mod results;
@@ -17,9 +19,10 @@ mod sync;
 mod update;
 mod write;
 
+pub use changeset::{ChangeKind, ChangeMeta};
 pub use derived::EpochMemo;
 pub use error::StoreError;
-pub use hooks::{ServiceError, WriteObserver};
+pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
 pub use results::{OutputFormat, write_results};
 pub use select::{embedded_query, value_of};

@@ -113,13 +113,15 @@ impl WarrantStore {
                 let graphs = self.content_graphs()?;
                 prepared.dataset_mut().set_default_graph(graphs);
             }
-            // the file catalog and store state are bookkeeping: GRAPH ?g never ranges over them
+            // the file catalog, store state and change sets are bookkeeping: GRAPH ?g never ranges
+            // over them (FROM NAMED / named-graph-uri reach a change set by name)
             let named = self
                 .store
                 .named_graphs()
                 .filter(|g| {
                     !matches!(g, Ok(NamedOrBlankNode::NamedNode(n))
-                        if n.as_str().starts_with(crate::vocab::RECORD_GRAPH))
+                        if n.as_str().starts_with(crate::vocab::RECORD_GRAPH)
+                            || n.as_str().starts_with(crate::vocab::CHANGE_GRAPH))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             prepared.dataset_mut().set_available_named_graphs(named);

@@ -138,6 +138,19 @@ pub fn sync_files(store: &WarrantStore, files: &[SourceFile]) -> Result<SyncRepo
         }
     }
     if !change.ops.is_empty() {
+        change.meta = Some(
+            super::ChangeMeta::edit(
+                "warrant",
+                "admin",
+                format!(
+                    "default data synchronised at start-up: {} file(s) added, {} replaced, {} dropped",
+                    report.added.len(),
+                    report.replaced.len(),
+                    report.dropped.len()
+                ),
+            )
+            .kind(super::ChangeKind::Load),
+        );
         let applied = store.apply(change)?;
         report.quads_added = applied.added.len();
         report.quads_removed = applied.removed.len();

@@ -183,14 +183,11 @@ fn targets(
     target: &GraphTarget,
     silent: bool,
 ) -> Result<Vec<GraphName>, StoreError> {
+    // NAMED and ALL mean the content graphs: records are Warrant's, never cleared by an update
     let named = || -> Result<Vec<GraphName>, StoreError> {
-        Ok(diff
-            .named_graphs()?
+        Ok(content_graphs(diff)?
             .into_iter()
-            .map(|g| match g {
-                NamedOrBlankNode::NamedNode(n) => GraphName::NamedNode(n),
-                NamedOrBlankNode::BlankNode(b) => GraphName::BlankNode(b),
-            })
+            .filter(|g| !g.is_default_graph())
             .collect())
     };
     Ok(match target {
@@ -228,10 +225,22 @@ fn where_solutions(
         base_iri: base_iri.and_then(|b| oxiri::Iri::parse(b.to_owned()).ok()),
     };
     let mut prepared = SparqlEvaluator::new().for_query(query);
-    if !has_dataset && store.mode() == DatasetMode::UnionOfContent {
-        prepared
-            .dataset_mut()
-            .set_default_graph(content_graphs(diff)?);
+    if !has_dataset {
+        // records (derivations, change sets, catalog) are never edited: GRAPH ?g in an update's
+        // WHERE clause ranges over the content graphs only
+        let content = content_graphs(diff)?;
+        let named = content
+            .iter()
+            .filter_map(|g| match g {
+                GraphName::NamedNode(n) => Some(NamedOrBlankNode::from(n.clone())),
+                GraphName::BlankNode(b) => Some(NamedOrBlankNode::from(b.clone())),
+                GraphName::DefaultGraph => None,
+            })
+            .collect();
+        prepared.dataset_mut().set_available_named_graphs(named);
+        if store.mode() == DatasetMode::UnionOfContent {
+            prepared.dataset_mut().set_default_graph(content);
+        }
     }
     match prepared.on_transaction(diff.tx).execute()? {
         QueryResults::Solutions(solutions) => Ok(solutions.collect::<Result<Vec<_>, _>>()?),

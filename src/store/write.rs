@@ -5,6 +5,7 @@
 //! absent ones not "removed"), so that later stages (inferred graph, search index, change sets) can
 //! follow the store precisely. A change that fails at any step is rolled back whole.
 
+use super::changeset::{self, ChangeMeta};
 use super::{StoreError, WarrantStore, state, update};
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
@@ -49,6 +50,10 @@ pub struct Change {
     /// Whether this change (re)loads files. Any other change that touches a file's graph marks that
     /// graph as edited since its load, so that start-up never silently replaces curated work.
     pub from_files: bool,
+    /// Who makes the change and why. With it, the change is kept as a change set (a PROV activity
+    /// with the exact quads added and removed, see [`super::changeset`]) and may not write record
+    /// graphs; without it (internal maintenance only) nothing is recorded.
+    pub meta: Option<ChangeMeta>,
 }
 
 impl Change {
@@ -56,8 +61,15 @@ impl Change {
     pub fn one(op: Op) -> Self {
         Self {
             ops: vec![op],
-            from_files: false,
+            ..Self::default()
         }
+    }
+
+    /// The same change, recorded as a change set made by `meta`.
+    #[must_use]
+    pub fn by(mut self, meta: ChangeMeta) -> Self {
+        self.meta = Some(meta);
+        self
     }
 }
 
@@ -72,6 +84,9 @@ pub struct Applied {
     pub created_graphs: Vec<NamedNode>,
     /// Named graphs that existed before and do not now (even when they were empty).
     pub dropped_graphs: Vec<NamedNode>,
+    /// The id of the change set recording this change (when the change had [`ChangeMeta`] and did
+    /// something).
+    pub change_id: Option<String>,
 }
 
 impl Applied {
@@ -190,6 +205,7 @@ impl<'a, 'b> Diff<'a, 'b> {
             removed: self.removed.into_iter().collect(),
             created_graphs: self.created,
             dropped_graphs: self.dropped,
+            change_id: None,
         }
     }
 }
@@ -202,13 +218,28 @@ impl WarrantStore {
     /// [`StoreState`](super::StoreState) in the same transaction; after the commit the registered
     /// [`WriteObserver`](super::WriteObserver)s are told, before this returns.
     pub fn apply(&self, change: Change) -> Result<Applied, StoreError> {
+        self.apply_planned(|_| Ok::<_, StoreError>(change))
+    }
+
+    /// Plans a change from the current state and applies it, with no other write in between:
+    /// `plan` runs while writes are serialised, reading the store as last committed, so that a
+    /// check it makes (an ETag, a conflict) still holds when the change commits.
+    pub fn apply_planned<E: From<StoreError>>(
+        &self,
+        plan: impl FnOnce(&WarrantStore) -> Result<Change, E>,
+    ) -> Result<Applied, E> {
         let _serialised = self
             .hooks
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Covers the commit and the observers' own writes (the inferred graph), for derived caches.
+        // Covers the plan's reads, the commit and the observers' own writes (the inferred graph), for derived caches.
         let _writing = super::derived::Writing::begin(&self.hooks.epoch);
+        let change = plan(self)?;
+        Ok(self.apply_serialised(change)?)
+    }
+
+    fn apply_serialised(&self, change: Change) -> Result<Applied, StoreError> {
         let mut tx = self.store.start_transaction()?;
         let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);
@@ -250,16 +281,57 @@ impl WarrantStore {
         if applied.is_empty() {
             return Ok(applied);
         }
+        if change.meta.is_some() && !change.from_files {
+            refuse_record_graphs(&applied)?;
+        }
+        for guard in self.hooks.guards() {
+            guard.check(&tx, &applied)?;
+        }
         let after = state::bump(&mut tx, &before)?;
-        if !change.from_files {
+        if let Some(meta) = &change.meta {
+            applied.change_id = Some(changeset::record(&mut tx, meta, &applied, &after)?);
+        }
+        self.commit(tx, change.from_files, applied, &after)
+    }
+
+    fn commit(
+        &self,
+        mut tx: Transaction<'_>,
+        from_files: bool,
+        applied: Applied,
+        after: &super::StoreState,
+    ) -> Result<Applied, StoreError> {
+        if !from_files {
             mark_edited_file_graphs(&mut tx, &applied);
         }
         tx.commit()?;
         for observer in self.hooks.observers() {
-            observer.committed(self, &applied, &after);
+            observer.committed(self, &applied, after);
         }
         Ok(applied)
     }
+}
+
+/// Refuses a recorded change that writes a record graph (derivations, change sets, the catalog):
+/// records are kept by Warrant, never edited.
+fn refuse_record_graphs(applied: &Applied) -> Result<(), StoreError> {
+    let record =
+        |g: &GraphName| matches!(g, GraphName::NamedNode(n) if vocab::is_record_graph(n.as_str()));
+    let graphs = applied
+        .added
+        .iter()
+        .chain(&applied.removed)
+        .map(|q| q.graph_name.clone())
+        .chain(applied.created_graphs.iter().cloned().map(GraphName::from))
+        .chain(applied.dropped_graphs.iter().cloned().map(GraphName::from));
+    for graph in graphs {
+        if record(&graph) {
+            return Err(StoreError::Forbidden(format!(
+                "{graph} is a record graph (derivations, change sets, catalog): Warrant keeps it, nobody edits it"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Records in the catalog that the file graphs touched by an edit differ from their files.

@@ -14,7 +14,7 @@ use std::hash::Hash;
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{
     Dataset, Graph, GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode,
-    NamedOrBlankNodeRef, QuadRef, Term, TermRef,
+    NamedOrBlankNodeRef, QuadRef, Term, TermRef, Triple, TripleRef,
 };
 use oxigraph::store::{QuadIter, StorageError, Store, Transaction};
 
@@ -23,31 +23,57 @@ use oxigraph::store::{QuadIter, StorageError, Store, Transaction};
 /// Every method returns each answer once (set semantics), in a stable order for in-memory
 /// graphs. Storage errors are passed on, never swallowed: a failed read must not pass as valid.
 pub trait DataView {
+    /// The triples matching a pattern (`None` = any), each once.
+    fn matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StorageError>;
+
     /// Objects `o` of the triples `subject predicate o`.
     fn objects(
         &self,
         subject: NamedOrBlankNodeRef<'_>,
         predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<Term>, StorageError>;
+    ) -> Result<Vec<Term>, StorageError> {
+        Ok(project(
+            self.matching(Some(subject), Some(predicate), None)?,
+            |t| t.object,
+        ))
+    }
 
     /// Subjects `s` of the triples `s predicate object`.
     fn subjects(
         &self,
         predicate: NamedNodeRef<'_>,
         object: TermRef<'_>,
-    ) -> Result<Vec<NamedOrBlankNode>, StorageError>;
+    ) -> Result<Vec<NamedOrBlankNode>, StorageError> {
+        Ok(project(
+            self.matching(None, Some(predicate), Some(object))?,
+            |t| t.subject,
+        ))
+    }
 
     /// Subject and object of every triple with this predicate.
     fn triples_with_predicate(
         &self,
         predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<(NamedOrBlankNode, Term)>, StorageError>;
+    ) -> Result<Vec<(NamedOrBlankNode, Term)>, StorageError> {
+        Ok(project(self.matching(None, Some(predicate), None)?, |t| {
+            (t.subject, t.object)
+        }))
+    }
 
     /// Predicate and object of every triple with this subject.
     fn outgoing(
         &self,
         subject: NamedOrBlankNodeRef<'_>,
-    ) -> Result<Vec<(NamedNode, Term)>, StorageError>;
+    ) -> Result<Vec<(NamedNode, Term)>, StorageError> {
+        Ok(project(self.matching(Some(subject), None, None)?, |t| {
+            (t.predicate, t.object)
+        }))
+    }
 
     /// Whether `node` is a SHACL instance of `class`: it has an `rdf:type` that is `class` or
     /// reaches it through `rdfs:subClassOf*`.
@@ -80,6 +106,11 @@ pub(crate) fn as_subject(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
     }
 }
 
+/// Maps distinct triples to parts of them, keeping the first occurrence of each part.
+fn project<T: Eq + Hash + Clone>(triples: Vec<Triple>, part: impl Fn(Triple) -> T) -> Vec<T> {
+    dedup(triples.into_iter().map(part))
+}
+
 /// Keeps the first occurrence of each item, in order.
 fn dedup<T: Eq + Hash + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
     let mut seen = HashSet::new();
@@ -90,46 +121,24 @@ fn dedup<T: Eq + Hash + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
 }
 
 impl DataView for Graph {
-    fn objects(
+    fn matching(
         &self,
-        subject: NamedOrBlankNodeRef<'_>,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<Term>, StorageError> {
-        Ok(self
-            .objects_for_subject_predicate(subject, predicate)
-            .map(TermRef::into_owned)
-            .collect())
-    }
-
-    fn subjects(
-        &self,
-        predicate: NamedNodeRef<'_>,
-        object: TermRef<'_>,
-    ) -> Result<Vec<NamedOrBlankNode>, StorageError> {
-        Ok(self
-            .subjects_for_predicate_object(predicate, object)
-            .map(NamedOrBlankNodeRef::into_owned)
-            .collect())
-    }
-
-    fn triples_with_predicate(
-        &self,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<(NamedOrBlankNode, Term)>, StorageError> {
-        Ok(self
-            .triples_for_predicate(predicate)
-            .map(|t| (t.subject.into_owned(), t.object.into_owned()))
-            .collect())
-    }
-
-    fn outgoing(
-        &self,
-        subject: NamedOrBlankNodeRef<'_>,
-    ) -> Result<Vec<(NamedNode, Term)>, StorageError> {
-        Ok(self
-            .triples_for_subject(subject)
-            .map(|t| (t.predicate.into_owned(), t.object.into_owned()))
-            .collect())
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StorageError> {
+        let keep = |t: &TripleRef<'_>| {
+            subject.is_none_or(|s| t.subject == s)
+                && predicate.is_none_or(|p| t.predicate == p)
+                && object.is_none_or(|o| t.object == o)
+        };
+        let triples: Box<dyn Iterator<Item = TripleRef<'_>>> = match (subject, object, predicate) {
+            (Some(s), _, _) => Box::new(self.triples_for_subject(s)),
+            (None, Some(o), _) => Box::new(self.triples_for_object(o)),
+            (None, None, Some(p)) => Box::new(self.triples_for_predicate(p)),
+            (None, None, None) => Box::new(self.iter()),
+        };
+        Ok(triples.filter(keep).map(TripleRef::into_owned).collect())
     }
 }
 
@@ -140,6 +149,8 @@ enum Graphs {
     All,
     /// Only these graphs (their union).
     Only(HashSet<GraphName>),
+    /// The graphs a predicate accepts.
+    Matching(fn(GraphNameRef<'_>) -> bool),
 }
 
 impl Graphs {
@@ -151,6 +162,7 @@ impl Graphs {
         match self {
             Self::All => true,
             Self::Only(set) => set.contains(&graph.into_owned()),
+            Self::Matching(accepts) => accepts(graph),
         }
     }
 
@@ -200,44 +212,14 @@ impl<'a> DatasetView<'a> {
 }
 
 impl DataView for DatasetView<'_> {
-    fn objects(
+    fn matching(
         &self,
-        subject: NamedOrBlankNodeRef<'_>,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<Term>, StorageError> {
-        Ok(dedup(
-            self.quads(Some(subject), Some(predicate), None)
-                .map(|q| q.object.into_owned()),
-        ))
-    }
-
-    fn subjects(
-        &self,
-        predicate: NamedNodeRef<'_>,
-        object: TermRef<'_>,
-    ) -> Result<Vec<NamedOrBlankNode>, StorageError> {
-        Ok(dedup(
-            self.quads(None, Some(predicate), Some(object))
-                .map(|q| q.subject.into_owned()),
-        ))
-    }
-
-    fn triples_with_predicate(
-        &self,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<(NamedOrBlankNode, Term)>, StorageError> {
-        Ok(dedup(
-            self.quads(None, Some(predicate), None)
-                .map(|q| (q.subject.into_owned(), q.object.into_owned())),
-        ))
-    }
-
-    fn outgoing(
-        &self,
-        subject: NamedOrBlankNodeRef<'_>,
-    ) -> Result<Vec<(NamedNode, Term)>, StorageError> {
-        Ok(dedup(self.quads(Some(subject), None, None).map(|q| {
-            (q.predicate.into_owned(), q.object.into_owned())
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StorageError> {
+        Ok(dedup(self.quads(subject, predicate, object).map(|q| {
+            TripleRef::new(q.subject, q.predicate, q.object).into_owned()
         })))
     }
 }
@@ -309,6 +291,15 @@ impl<'a, S: QuadSource + ?Sized> QuadsView<'a, S> {
         }
     }
 
+    /// The union of the graphs of `source` that `accepts` (e.g. every content graph, however many
+    /// named graphs there are).
+    pub fn matching(source: &'a S, accepts: fn(GraphNameRef<'_>) -> bool) -> Self {
+        Self {
+            source,
+            graphs: Graphs::Matching(accepts),
+        }
+    }
+
     /// The union of all graphs of `source`, the default graph included.
     pub fn all(source: &'a S) -> Self {
         Self {
@@ -340,34 +331,13 @@ impl<'a, S: QuadSource + ?Sized> QuadsView<'a, S> {
 }
 
 impl<S: QuadSource + ?Sized> DataView for QuadsView<'_, S> {
-    fn objects(
+    fn matching(
         &self,
-        subject: NamedOrBlankNodeRef<'_>,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<Term>, StorageError> {
-        self.select(Some(subject), Some(predicate), None, |q| q.object)
-    }
-
-    fn subjects(
-        &self,
-        predicate: NamedNodeRef<'_>,
-        object: TermRef<'_>,
-    ) -> Result<Vec<NamedOrBlankNode>, StorageError> {
-        self.select(None, Some(predicate), Some(object), |q| q.subject)
-    }
-
-    fn triples_with_predicate(
-        &self,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<(NamedOrBlankNode, Term)>, StorageError> {
-        self.select(None, Some(predicate), None, |q| (q.subject, q.object))
-    }
-
-    fn outgoing(
-        &self,
-        subject: NamedOrBlankNodeRef<'_>,
-    ) -> Result<Vec<(NamedNode, Term)>, StorageError> {
-        self.select(Some(subject), None, None, |q| (q.predicate, q.object))
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StorageError> {
+        self.select(subject, predicate, object, Triple::from)
     }
 }
 
@@ -381,33 +351,12 @@ impl<S: QuadSource + ?Sized> Clone for QuadsView<'_, S> {
 }
 
 impl<T: DataView + ?Sized> DataView for &T {
-    fn objects(
+    fn matching(
         &self,
-        subject: NamedOrBlankNodeRef<'_>,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<Term>, StorageError> {
-        (**self).objects(subject, predicate)
-    }
-
-    fn subjects(
-        &self,
-        predicate: NamedNodeRef<'_>,
-        object: TermRef<'_>,
-    ) -> Result<Vec<NamedOrBlankNode>, StorageError> {
-        (**self).subjects(predicate, object)
-    }
-
-    fn triples_with_predicate(
-        &self,
-        predicate: NamedNodeRef<'_>,
-    ) -> Result<Vec<(NamedOrBlankNode, Term)>, StorageError> {
-        (**self).triples_with_predicate(predicate)
-    }
-
-    fn outgoing(
-        &self,
-        subject: NamedOrBlankNodeRef<'_>,
-    ) -> Result<Vec<(NamedNode, Term)>, StorageError> {
-        (**self).outgoing(subject)
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> Result<Vec<Triple>, StorageError> {
+        (**self).matching(subject, predicate, object)
     }
 }

@@ -40,6 +40,7 @@
 mod constraints;
 mod data;
 mod engine;
+mod guard;
 mod parser;
 mod paths;
 mod report;
@@ -48,6 +49,7 @@ mod shapes;
 mod terms;
 
 pub use data::{DataView, DatasetView, QuadSource, QuadsView, StoreView, TransactionView};
+pub use guard::ShaclGuard;
 pub use paths::{Path, PathError};
 pub use report::{Message, Severity, ValidationReport, ValidationResult};
 pub use shapes::{Shapes, ShapesError};
@@ -77,4 +79,11 @@ pub fn validate(view: &impl DataView, shapes: &Shapes) -> Result<ValidationRepor
         conforms: results.is_empty(),
         results,
     })
+}
+
+/// Makes every later write to `store` pass the SHACL gate ([`ShaclGuard`]).
+pub fn guard_writes(store: &crate::store::WarrantStore) {
+    store.add_guard(std::sync::Arc::new(ShaclGuard::new(
+        store.oxigraph().clone(),
+    )));
 }

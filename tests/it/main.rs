@@ -2,12 +2,15 @@
 //! binary on an ephemeral port; data comes from `tests/fixtures` or the shipped `ontology/`,
 //! `evidence/`, `queries/`.
 
+mod auth;
 mod cli;
+mod curation;
 mod evaluate;
 mod evaluate_cache;
 mod evaluate_cases;
 mod fhir_examples;
 mod graph_store;
+mod history_cli;
 mod lifecycle;
 mod lubm;
 mod named_queries;

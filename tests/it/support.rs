@@ -35,6 +35,12 @@ impl TestServer {
 
     /// Like [`start`](Self::start), with the process's working directory set to `cwd`.
     pub fn start_in(cwd: &Path, args: &[&str]) -> Self {
+        Self::start_with(cwd, args, &[], None)
+    }
+
+    /// Like [`start_in`](Self::start_in), with extra environment variables (`RUST_LOG` among them
+    /// overrides the default `warn`) and, given `log`, the server's stderr written to that file.
+    pub fn start_with(cwd: &Path, args: &[&str], env: &[(&str, &str)], log: Option<&Path>) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_warrant"));
         command
             .current_dir(cwd)
@@ -42,9 +48,14 @@ impl TestServer {
             .args(["--bind", "127.0.0.1:0"])
             .args(args)
             .env_remove("WARRANT_ADMIN_TOKEN")
+            .env_remove("WARRANT_ANONYMOUS")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(match log {
+                Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+                None => Stdio::inherit(),
+            });
         let mut child = command.spawn().expect("warrant starts");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
@@ -124,4 +135,23 @@ pub fn count(json: &serde_json::Value) -> u64 {
         .expect("a count")
         .parse()
         .expect("a number")
+}
+
+/// `warrant user add NAME --role ROLE --users FILE`: the new user's token (last line of stdout).
+pub fn add_user(users: &Path, name: &str, role: &str) -> String {
+    let (ok, out, err) = cli(
+        users.parent().unwrap(),
+        &[
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--users",
+            users.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "user add failed: {err}");
+    assert!(out.ends_with('\n'), "{out:?}");
+    out.lines().last().expect("a token line").to_owned()
 }

@@ -126,7 +126,7 @@ impl Ctx {
     }
 
     /// The whole dataset, read back with GET /store as N-Quads, without Warrant's record graphs (the
-    /// file catalog and store state are bookkeeping, not test data).
+    /// file catalog, store state and change sets are bookkeeping, not test data).
     pub fn dataset(&self) -> Result<Dataset, String> {
         let r = self
             .client
@@ -147,9 +147,13 @@ impl Ctx {
         Ok(quads
             .into_iter()
             .filter(|q| match &q.graph_name {
-                GraphName::NamedNode(g) => !g
-                    .as_str()
-                    .starts_with("https://w3id.org/warrant/graph/record/"),
+                GraphName::NamedNode(g) => {
+                    !g.as_str()
+                        .starts_with("https://w3id.org/warrant/graph/record/")
+                        && !g
+                            .as_str()
+                            .starts_with("https://w3id.org/warrant/graph/change/")
+                }
                 _ => true,
             })
             .collect())

@@ -1,0 +1,93 @@
+//! The kinds of curated resources (`/curation/{kind}`): which class each one is and where its IRIs
+//! live.
+
+use crate::vocab;
+use oxigraph::model::{NamedNode, NamedNodeRef};
+
+/// A kind of curated resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `wr:Statement`: curated claims (reviewable).
+    Statements,
+    /// `wr:Source`: cited publications.
+    Sources,
+    /// `wr:Passage`: verbatim spans of sources.
+    Passages,
+    /// `skos:Concept`: clinical concepts (IRIs in the concept namespace).
+    Concepts,
+    /// `wr:Policy`: medical-necessity rules (reviewable).
+    Policies,
+}
+
+impl Kind {
+    /// Every kind, in the order the API lists them.
+    pub const ALL: [Kind; 5] = [
+        Kind::Statements,
+        Kind::Sources,
+        Kind::Passages,
+        Kind::Concepts,
+        Kind::Policies,
+    ];
+
+    /// The kind named by a path segment (`statements` …).
+    pub fn parse(segment: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == segment)
+    }
+
+    /// The path segment.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Statements => "statements",
+            Self::Sources => "sources",
+            Self::Passages => "passages",
+            Self::Concepts => "concepts",
+            Self::Policies => "policies",
+        }
+    }
+
+    /// The class every resource of this kind has.
+    pub fn class(self) -> NamedNodeRef<'static> {
+        match self {
+            Self::Statements => vocab::STATEMENT,
+            Self::Sources => vocab::SOURCE,
+            Self::Passages => vocab::PASSAGE,
+            Self::Concepts => vocab::SKOS_CONCEPT,
+            Self::Policies => vocab::wr::POLICY,
+        }
+    }
+
+    /// Whether resources of this kind go through review (status `wr:Submitted` on every edit).
+    pub fn reviewable(self) -> bool {
+        matches!(self, Self::Statements | Self::Policies)
+    }
+
+    /// The namespace of this kind's IRIs: concepts use the concept namespace, everything else
+    /// `https://w3id.org/warrant/id/`.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            Self::Concepts => vocab::CONCEPT,
+            _ => vocab::ID,
+        }
+    }
+
+    /// The IRI of resource `id` (`id` must satisfy [`is_id`]).
+    pub fn iri(self, id: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{id}", self.namespace()))
+    }
+
+    /// The id of an IRI of this kind's namespace.
+    pub fn id_of(self, iri: &str) -> Option<&str> {
+        iri.strip_prefix(self.namespace()).filter(|id| is_id(id))
+    }
+}
+
+/// Whether `id` may be a curated id: 1–128 characters of letters, digits, `-`, `_` and `.`,
+/// not starting with `.` (so it is a single, safe IRI path segment).
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && !id.starts_with('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}

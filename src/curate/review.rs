@@ -1,0 +1,233 @@
+//! The review workflow: a reviewer moves a statement or policy to under-review, approved or
+//! rejected; nobody approves their own work (four eyes); the queue lists what waits.
+
+use super::describe::{describe, home_graph, is_editable};
+use super::edit::{agent_description, now};
+use super::{CurateError, Kind};
+use crate::auth::Principal;
+use crate::store::history::{self, ChangeSet};
+use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, WarrantStore};
+use crate::vocab::{self, wr};
+use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use serde::Serialize;
+
+/// A status a reviewer may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStatus {
+    /// `wr:UnderReview`: a reviewer is looking at it.
+    UnderReview,
+    /// `wr:Approved`: it may support determinations.
+    Approved,
+    /// `wr:Rejected`: it may not.
+    Rejected,
+}
+
+impl ReviewStatus {
+    /// Parses `under-review`, `approved` or `rejected`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "under-review" => Some(Self::UnderReview),
+            "approved" => Some(Self::Approved),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+
+    /// The name used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnderReview => "under-review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    fn iri(self) -> NamedNode {
+        match self {
+            Self::UnderReview => wr::UNDER_REVIEW,
+            Self::Approved => wr::APPROVED,
+            Self::Rejected => wr::REJECTED,
+        }
+        .into_owned()
+    }
+}
+
+/// The latest change that edited `iri` (reviews and file loads aside): its author is the one who
+/// may not approve it.
+fn latest_edit(store: &WarrantStore, iri: &NamedNode) -> Result<Option<ChangeSet>, StoreError> {
+    Ok(history::touching(store.oxigraph(), iri)?
+        .into_iter()
+        .find(|c| matches!(c.kind, ChangeKind::Edit | ChangeKind::Revert)))
+}
+
+/// Sets the review status of statement or policy `id`.
+pub fn review(
+    store: &WarrantStore,
+    kind: Kind,
+    id: &str,
+    status: ReviewStatus,
+    comment: Option<&str>,
+    reviewer: &Principal,
+) -> Result<Applied, CurateError> {
+    if !kind.reviewable() {
+        return Err(CurateError::Invalid(format!(
+            "{} are not reviewed; only statements and policies are",
+            kind.as_str()
+        )));
+    }
+    let iri = kind.iri(id);
+    store.apply_planned(|store| {
+        let current = describe(store, &iri)?;
+        if current.is_empty() {
+            return Err(CurateError::NotFound(format!("no {} with IRI {iri}", kind.as_str())));
+        }
+        let me: NamedOrBlankNode = iri.clone().into();
+        let agent = vocab::agent_iri(&reviewer.name);
+        if status == ReviewStatus::Approved {
+            if let Some(change) = latest_edit(store, &iri)? {
+                if change.agent == reviewer.name {
+                    return Err(CurateError::Forbidden(format!(
+                        "you made the latest change to {iri} (change {}): another reviewer must approve it",
+                        change.id
+                    )));
+                }
+            }
+            let author = current.iter().any(|q| {
+                q.subject == me
+                    && q.predicate.as_str() == "http://www.w3.org/ns/prov#wasAttributedTo"
+                    && q.object == agent.clone().into()
+            });
+            if author {
+                return Err(CurateError::Forbidden(format!(
+                    "you are an author of {iri}: another reviewer must approve it"
+                )));
+            }
+        }
+        let graph = home_graph(&current, &iri, &kind.class().into_owned(), kind.as_str());
+        let managed = [
+            vocab::REVIEW_STATUS,
+            wr::REVIEWED_BY,
+            wr::REVIEWED_AT,
+            wr::REVIEW_COMMENT,
+        ];
+        let old: Vec<Quad> = current
+            .iter()
+            .filter(|q| q.subject == me && managed.contains(&q.predicate.as_ref()))
+            .cloned()
+            .collect();
+        let mut new = vec![Quad::new(iri.clone(), vocab::REVIEW_STATUS, status.iri(), graph.clone())];
+        if status != ReviewStatus::UnderReview {
+            new.push(Quad::new(iri.clone(), wr::REVIEWED_BY, agent.clone(), graph.clone()));
+            new.push(Quad::new(iri.clone(), wr::REVIEWED_AT, now(), graph.clone()));
+        }
+        if let Some(comment) = comment.filter(|c| !c.trim().is_empty()) {
+            new.push(Quad::new(iri.clone(), wr::REVIEW_COMMENT, Literal::from(comment), graph.clone()));
+        }
+        let mut ops = vec![Op::Remove(old), Op::Insert(new)];
+        ops.extend(agent_description(reviewer));
+        let message = match comment {
+            Some(c) if !c.trim().is_empty() => format!("review: {} — {c}", status.as_str()),
+            _ => format!("review: {}", status.as_str()),
+        };
+        Ok(Change {
+            ops,
+            from_files: false,
+            meta: Some(
+                ChangeMeta::edit(&reviewer.name, reviewer.role.as_str(), message)
+                    .kind(ChangeKind::Review),
+            ),
+        })
+    })
+}
+
+/// A statement or policy waiting for review.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    /// Its IRI.
+    pub iri: String,
+    /// `statements` or `policies`.
+    pub kind: &'static str,
+    /// Its id (`/curation/{kind}/{id}`).
+    pub id: String,
+    /// `submitted` or `under-review`.
+    pub status: &'static str,
+    /// Its text (statements) or label (policies), for the reviewer's list.
+    pub label: Option<String>,
+    /// Who made the latest edit (the one who may not approve it), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
+    /// When that edit was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<String>,
+    /// That change set's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+}
+
+/// Statements and policies with status submitted or under review, oldest submission first.
+pub fn queue(store: &WarrantStore) -> Result<Vec<QueueItem>, StoreError> {
+    let db = store.oxigraph();
+    let mut items = Vec::new();
+    for (status_iri, status) in [
+        (wr::SUBMITTED, "submitted"),
+        (wr::UNDER_REVIEW, "under-review"),
+    ] {
+        for q in db.quads_for_pattern(
+            None,
+            Some(vocab::REVIEW_STATUS),
+            Some(status_iri.into()),
+            None,
+        ) {
+            let q = q?;
+            let NamedOrBlankNode::NamedNode(iri) = q.subject else {
+                continue;
+            };
+            if !is_editable(q.graph_name.as_ref()) {
+                continue;
+            }
+            let typed = |class: oxigraph::model::NamedNodeRef<'_>| {
+                db.quads_for_pattern(
+                    Some(iri.as_ref().into()),
+                    Some(vocab::RDF_TYPE),
+                    Some(class.into()),
+                    None,
+                )
+                .next()
+                .is_some()
+            };
+            let Some(kind) = [Kind::Statements, Kind::Policies]
+                .into_iter()
+                .find(|k| typed(k.class()))
+            else {
+                continue;
+            };
+            let Some(id) = kind.id_of(iri.as_str()).map(str::to_owned) else {
+                continue;
+            };
+            let label = [vocab::TEXT, oxigraph::model::vocab::rdfs::LABEL]
+                .into_iter()
+                .find_map(|p| {
+                    db.quads_for_pattern(Some(iri.as_ref().into()), Some(p), None, None)
+                        .filter_map(Result::ok)
+                        .find_map(|q| match q.object {
+                            Term::Literal(l) => Some(l.value().to_owned()),
+                            _ => None,
+                        })
+                });
+            let latest = latest_edit(store, &iri)?;
+            items.push(QueueItem {
+                iri: iri.as_str().to_owned(),
+                kind: kind.as_str(),
+                id,
+                status,
+                label,
+                submitted_by: latest.as_ref().map(|c| c.agent.clone()),
+                submitted_at: latest.as_ref().map(|c| c.time.clone()),
+                change: latest.map(|c| c.id),
+            });
+        }
+    }
+    items.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.iri.cmp(&b.iri)));
+    items.dedup_by(|a, b| a.iri == b.iri);
+    Ok(items)
+}

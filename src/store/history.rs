@@ -1,0 +1,179 @@
+//! Reading change sets back: one by id, those touching a resource, those after a generation.
+//! The format is described in [`super::changeset`].
+
+use super::StoreError;
+use super::changeset::{ChangeKind, change_graph, change_iri, is_change_id, prov};
+use crate::vocab::{self, wr};
+use oxigraph::model::vocab::rdfs;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::store::Store;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One recorded change, read back.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeSet {
+    /// The id (`/changes/{id}`).
+    pub id: String,
+    /// The agent's user name.
+    pub agent: String,
+    /// The role the agent acted in.
+    pub role: String,
+    /// When it was committed (xsd:dateTime lexical form).
+    pub time: String,
+    /// What and why.
+    pub message: String,
+    /// What kind of write it was.
+    pub kind: ChangeKind,
+    /// The change set this one undoes, if it is a revert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverts: Option<String>,
+    /// The store generation it produced (commit order).
+    pub generation: u64,
+    /// The quads it added.
+    #[serde(serialize_with = "quads_json")]
+    pub added: Vec<Quad>,
+    /// The quads it removed.
+    #[serde(serialize_with = "quads_json")]
+    pub removed: Vec<Quad>,
+}
+
+/// Quads as JSON objects of N-Triples terms; `graph` is null for the default graph.
+fn quads_json<S: serde::Serializer>(quads: &[Quad], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Q {
+        subject: String,
+        predicate: String,
+        object: String,
+        graph: Option<String>,
+    }
+    s.collect_seq(quads.iter().map(|q| Q {
+        subject: q.subject.to_string(),
+        predicate: q.predicate.to_string(),
+        object: q.object.to_string(),
+        graph: match &q.graph_name {
+            GraphName::DefaultGraph => None,
+            g => Some(g.to_string()),
+        },
+    }))
+}
+
+/// Reads change set `id` (None when there is none).
+pub fn read(store: &Store, id: &str) -> Result<Option<ChangeSet>, StoreError> {
+    if !is_change_id(id) {
+        return Ok(None);
+    }
+    let node = change_iri(id);
+    let graph = change_graph(id);
+    let g = GraphNameRef::NamedNode(graph.as_ref());
+    let mut props: BTreeMap<NamedNode, Vec<Term>> = BTreeMap::new();
+    for q in store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(g)) {
+        let q = q?;
+        props.entry(q.predicate).or_default().push(q.object);
+    }
+    if props.is_empty() {
+        return Ok(None);
+    }
+    let text = |p: NamedNode| -> String {
+        match props.get(&p).and_then(|v| v.first()) {
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+            _ => String::new(),
+        }
+    };
+    let agent = text(prov("wasAssociatedWith"));
+    let agent = vocab::agent_name(&agent).unwrap_or(agent);
+    let reverts = props
+        .get(&wr::REVERTS.into_owned())
+        .and_then(|v| v.first())
+        .and_then(|t| match t {
+            Term::NamedNode(n) => n.as_str().rsplit('/').next().map(str::to_owned),
+            _ => None,
+        });
+    let mut set = ChangeSet {
+        id: id.to_owned(),
+        agent,
+        role: text(wr::ACTING_ROLE.into_owned()),
+        time: text(prov("endedAtTime")),
+        message: text(rdfs::COMMENT.into_owned()),
+        kind: ChangeKind::parse(&text(wr::CHANGE_KIND.into_owned())).unwrap_or(ChangeKind::Edit),
+        reverts,
+        generation: text(vocab::GENERATION.into_owned()).parse().unwrap_or(0),
+        added: Vec::new(),
+        removed: Vec::new(),
+    };
+    for (link, added) in [(wr::ADDED_IN, true), (wr::REMOVED_IN, false)] {
+        for part in props.get(&link.into_owned()).into_iter().flatten() {
+            let Term::NamedNode(part) = part else {
+                continue;
+            };
+            let target = store
+                .quads_for_pattern(
+                    Some(part.as_ref().into()),
+                    Some(wr::TARGET_GRAPH),
+                    None,
+                    Some(g),
+                )
+                .next()
+                .transpose()?
+                .map(|q| q.object);
+            let target: GraphName = match target {
+                Some(Term::NamedNode(n)) if n.as_ref() == wr::DEFAULT_GRAPH => {
+                    GraphName::DefaultGraph
+                }
+                Some(Term::NamedNode(n)) => n.into(),
+                Some(Term::BlankNode(b)) => b.into(),
+                _ => continue,
+            };
+            for q in store.quads_for_pattern(None, None, None, Some(part.as_ref().into())) {
+                let q = q?;
+                let quad = Quad::new(q.subject, q.predicate, q.object, target.clone());
+                if added {
+                    set.added.push(quad);
+                } else {
+                    set.removed.push(quad);
+                }
+            }
+        }
+    }
+    Ok(Some(set))
+}
+
+/// The change sets touching `iri`, newest first.
+pub fn touching(store: &Store, iri: &NamedNode) -> Result<Vec<ChangeSet>, StoreError> {
+    let mut ids = BTreeSet::new();
+    for q in store.quads_for_pattern(None, Some(wr::TOUCHES), Some(iri.as_ref().into()), None) {
+        if let NamedOrBlankNode::NamedNode(n) = q?.subject {
+            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
+                ids.insert(id.to_owned());
+            }
+        }
+    }
+    newest_first(store, ids)
+}
+
+/// Every change set committed after generation `generation`, newest first.
+pub fn since(store: &Store, generation: u64) -> Result<Vec<ChangeSet>, StoreError> {
+    let mut ids = BTreeSet::new();
+    for q in store.quads_for_pattern(None, Some(vocab::GENERATION), None, None) {
+        let q = q?;
+        let later = matches!(&q.object, Term::Literal(l) if l.value().parse::<u64>().is_ok_and(|g| g > generation));
+        if let (true, NamedOrBlankNode::NamedNode(n)) = (later, &q.subject) {
+            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
+                ids.insert(id.to_owned());
+            }
+        }
+    }
+    newest_first(store, ids)
+}
+
+fn newest_first(store: &Store, ids: BTreeSet<String>) -> Result<Vec<ChangeSet>, StoreError> {
+    let mut sets = Vec::new();
+    for id in ids {
+        if let Some(set) = read(store, &id)? {
+            sets.push(set);
+        }
+    }
+    sets.sort_by(|a, b| b.generation.cmp(&a.generation).then(b.id.cmp(&a.id)));
+    Ok(sets)
+}
