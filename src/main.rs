@@ -4,6 +4,11 @@ use clap::Parser;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator: with a large store in memory, glibc's malloc made the
+/// allocation-heavy work of a request (a case evaluation's answer) several times slower.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = warrant::cli::Cli::parse();
     tracing_subscriber::fmt()

@@ -1,13 +1,15 @@
 //! The part of the concept hierarchy (`skos:broader`) that a case and its policy touch, fetched from
 //! the graph by SPARQL (`queries/evaluate/concept-closure.rq`) and kept with labels, so that matching a
 //! fact against a criterion's concept ("this concept or a narrower one") and explaining the match step
-//! by step need no further queries.
+//! by step need no further queries. Each concept's closure is remembered per store for the current
+//! write epoch ([`EpochMemo`]): the policy's concepts are fetched once, not per case.
 
 use crate::queries::shipped;
-use crate::store::{StoreError, WarrantStore, value_of};
+use crate::store::{EpochMemo, StoreError, WarrantStore, value_of};
 use oxigraph::model::{NamedNode, Term, Variable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 /// The part of the concept hierarchy (`skos:broader`) a case and its policy touch, with labels.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -18,47 +20,46 @@ pub struct Hierarchy {
 }
 
 impl Hierarchy {
-    /// Fetches the broader closure of every concept not fetched yet (one query).
+    /// Adds the broader closure of every concept not added yet: remembered closures are copied, the
+    /// others fetched in one query (and remembered for the store's current write epoch).
     pub fn load(&mut self, store: &WarrantStore, concepts: &[String]) -> Result<(), StoreError> {
-        let missing: Vec<Vec<Term>> = concepts
+        let missing: BTreeSet<String> = concepts
             .iter()
             .filter(|c| !self.loaded.contains(*c))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .filter_map(|c| NamedNode::new(c.clone()).ok())
-            .map(|n| vec![n.into()])
+            .cloned()
             .collect();
-        let rows = store.select_table(
-            shipped("concept-closure"),
-            &[Variable::new_unchecked("concept")],
-            &missing,
-        )?;
-        for row in &rows {
-            let Some(member) = value_of(row, "member") else {
-                continue;
-            };
-            self.loaded.insert(member.clone());
-            let entry = self.broader.entry(member.clone()).or_default();
-            if let Some(b) = value_of(row, "broader") {
-                entry.insert(b);
-            }
-            let label = preferred_label(row.get("label")).or_else(|| value_of(row, "altLabel"));
-            if let Some(label) = label {
-                let better = match self.labels.get(&member) {
-                    None => true,
-                    Some(_) => {
-                        matches!(row.get("label"), Some(Term::Literal(l)) if l.language() == Some("en"))
-                    }
-                };
-                if better {
-                    self.labels.insert(member, label);
-                }
+        let memo = store.shared::<Closures>();
+        let closures = memo
+            .0
+            .get(store, missing.iter().cloned(), |keys| fetch(store, keys))?;
+        for concept in &missing {
+            for row in closures
+                .get(concept)
+                .into_iter()
+                .flat_map(|rows| rows.iter())
+            {
+                self.absorb(row);
             }
         }
         for c in concepts {
             self.loaded.insert(c.clone());
         }
         Ok(())
+    }
+
+    fn absorb(&mut self, row: &Member) {
+        self.loaded.insert(row.member.clone());
+        let entry = self.broader.entry(row.member.clone()).or_default();
+        if let Some(b) = &row.broader {
+            entry.insert(b.clone());
+        }
+        let label = row.label.clone().or_else(|| row.alt_label.clone());
+        if let Some(label) = label {
+            let better = !self.labels.contains_key(&row.member) || row.label_en;
+            if better {
+                self.labels.insert(row.member.clone(), label);
+            }
+        }
     }
 
     /// `concept` and every concept broader than it, sorted.
@@ -116,6 +117,59 @@ impl Hierarchy {
                 .to_owned()
         })
     }
+}
+
+/// One row of `concept-closure.rq`: a member of a concept's broader closure.
+#[derive(Debug, Clone)]
+struct Member {
+    member: String,
+    broader: Option<String>,
+    label: Option<String>,
+    /// Whether `label` is tagged English (preferred over other labels).
+    label_en: bool,
+    alt_label: Option<String>,
+}
+
+/// The broader closure of each concept asked for so far, for the store's current write epoch.
+struct Closures(EpochMemo<String, Arc<Vec<Member>>>);
+
+impl Default for Closures {
+    fn default() -> Self {
+        Self(EpochMemo::new(100_000))
+    }
+}
+
+/// The closures of `concepts` in one query (a concept the graph does not know has an empty one).
+fn fetch(
+    store: &WarrantStore,
+    concepts: &[String],
+) -> Result<HashMap<String, Arc<Vec<Member>>>, StoreError> {
+    let table: Vec<Vec<Term>> = concepts
+        .iter()
+        .filter_map(|c| NamedNode::new(c.clone()).ok())
+        .map(|n| vec![n.into()])
+        .collect();
+    let rows = store.select_table(
+        shipped("concept-closure"),
+        &[Variable::new_unchecked("concept")],
+        &table,
+    )?;
+    let mut out: HashMap<String, Vec<Member>> =
+        concepts.iter().map(|c| (c.clone(), Vec::new())).collect();
+    for row in &rows {
+        let (Some(concept), Some(member)) = (value_of(row, "concept"), value_of(row, "member"))
+        else {
+            continue;
+        };
+        out.entry(concept).or_default().push(Member {
+            member,
+            broader: value_of(row, "broader"),
+            label: preferred_label(row.get("label")),
+            label_en: matches!(row.get("label"), Some(Term::Literal(l)) if l.language() == Some("en")),
+            alt_label: value_of(row, "altLabel"),
+        });
+    }
+    Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
 fn preferred_label(term: Option<&Term>) -> Option<String> {

@@ -10,15 +10,17 @@
 //! than those is denoted too ([`Hierarchy`]). A coding that fails at any step — or a code that leads to
 //! no concept — is listed under `unrecognised` with the reason; a fact without any coding is listed
 //! too. All lookups are SPARQL over the store (`queries/evaluate/*.rq`), so the inferred graph of the
-//! reasoner counts as soon as it is there.
+//! reasoner counts as soon as it is there; their answers are remembered per coding for the store's
+//! current write epoch ([`EpochMemo`]), so they are never older than the last write.
 
 use super::{Case, Unrecognised};
 use crate::queries::shipped;
-use crate::store::{StoreError, WarrantStore, value_of};
+use crate::store::{EpochMemo, StoreError, WarrantStore, value_of};
 use crate::vocab;
 use oxigraph::model::{Literal, NamedNode, Term, Variable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// How the graph resolved one coding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,31 +71,22 @@ struct System {
 /// Resolves every coding of `case` against the graph, fills each fact's concepts and the case's
 /// hierarchy, and lists what is not recognised.
 pub fn recognise(store: &WarrantStore, case: &mut Case) -> Result<(), StoreError> {
-    let systems: HashMap<String, System> = store
-        .select(shipped("code-systems"), &[])?
+    let memo = store.shared::<Resolutions>();
+    let keys: Vec<(String, String)> = case
+        .facts
         .iter()
-        .filter_map(|row| {
-            Some((
-                value_of(row, "system")?,
-                System {
-                    iri: value_of(row, "codeSystem")?,
-                    label: value_of(row, "label"),
-                    prefix: value_of(row, "prefixMatch").as_deref() == Some("true"),
-                },
-            ))
-        })
+        .flat_map(|f| &f.codings)
+        .filter_map(|c| Some((c.system.clone()?, c.code.clone()?)))
         .collect();
-    let mut cache: HashMap<(String, String), Result<Resolution, String>> = HashMap::new();
-    for fact in &case.facts {
-        for coding in &fact.codings {
-            if let (Some(s), Some(c)) = (&coding.system, &coding.code) {
-                cache
-                    .entry((s.clone(), c.clone()))
-                    .or_insert(Err(String::new()));
-            }
-        }
-    }
-    resolve_all(store, &systems, &mut cache)?;
+    let cache = memo.codings.get(store, keys, |missing| {
+        let systems = memo.systems.get_one(store, (), |_| code_systems(store))?;
+        let mut found: HashMap<(String, String), Result<Resolution, String>> = missing
+            .iter()
+            .map(|k| (k.clone(), Err(String::new())))
+            .collect();
+        resolve_all(store, &systems, &mut found)?;
+        Ok::<_, StoreError>(found)
+    })?;
     let mut direct_all = Vec::new();
     for fact in &mut case.facts {
         let mut direct = BTreeSet::new();
@@ -150,6 +143,43 @@ pub fn recognise(store: &WarrantStore, case: &mut Case) -> Result<(), StoreError
         fact.concepts = all.into_iter().collect();
     }
     Ok(())
+}
+
+/// What recognition remembers per store for the current write epoch: the code systems, and how each
+/// `(system, code)` pair asked for so far resolved — so a case whose codes were seen before needs no
+/// query, and one with new codes queries for those only.
+struct Resolutions {
+    systems: EpochMemo<(), Arc<HashMap<String, System>>>,
+    codings: EpochMemo<(String, String), Result<Resolution, String>>,
+}
+
+impl Default for Resolutions {
+    fn default() -> Self {
+        Self {
+            systems: EpochMemo::new(1),
+            codings: EpochMemo::new(100_000),
+        }
+    }
+}
+
+/// The `wr:CodeSystem`s by FHIR system URI.
+fn code_systems(store: &WarrantStore) -> Result<Arc<HashMap<String, System>>, StoreError> {
+    Ok(Arc::new(
+        store
+            .select(shipped("code-systems"), &[])?
+            .iter()
+            .filter_map(|row| {
+                Some((
+                    value_of(row, "system")?,
+                    System {
+                        iri: value_of(row, "codeSystem")?,
+                        label: value_of(row, "label"),
+                        prefix: value_of(row, "prefixMatch").as_deref() == Some("true"),
+                    },
+                ))
+            })
+            .collect(),
+    ))
 }
 
 fn resolve_all(

@@ -225,8 +225,9 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         let root = crate::load::DataRoot::detect(&cwd);
         let rules = crate::reason::rules_from_root(&root, &sets).context("reading the rules")?;
         let config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
-        let stats = crate::reason::Reasoner::from_rules(config, rules)
-            .materialize(store.oxigraph())
+        let mut reasoner = crate::reason::Reasoner::from_rules(config, rules);
+        let stats = store
+            .write_directly(|ox| reasoner.materialize(ox))
             .context("materialising the inferred graph")?;
         eprintln!(
             "inferred graph: {} triples ({})",

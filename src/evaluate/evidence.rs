@@ -24,7 +24,7 @@ use oxigraph::model::vocab::rdf;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything read about the evidence of one evaluation.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Evidence {
     /// Statements by IRI.
     pub statements: BTreeMap<String, StatementInfo>,

@@ -78,6 +78,36 @@ impl Context<'_> {
         fact.date
             .map(|d| (self.as_of.0 - d.latest.0, self.as_of.0 - d.earliest.0))
     }
+
+    /// The "within N days" leaves' met case: `Met` with those of `facts` dated entirely within the
+    /// `n` days before `asOf` (used as `role`, for the criterion concept `x`), if there are any.
+    pub(super) fn met_within(
+        &self,
+        facts: &[(usize, &Fact)],
+        n: i64,
+        x: &str,
+        role: &str,
+        reason: impl FnOnce() -> String,
+    ) -> Option<LeafOutcome> {
+        let recent: Vec<_> = facts
+            .iter()
+            .filter(|(_, f)| {
+                self.age(f)
+                    .is_some_and(|(least, most)| least >= 0 && most <= n)
+            })
+            .copied()
+            .collect();
+        (!recent.is_empty()).then(|| done(Status::Met, self.uses(&recent, x, role), reason()))
+    }
+}
+
+/// Those of `facts` whose FHIR status is one of `statuses`.
+fn with_status<'f>(facts: &[(usize, &'f Fact)], statuses: &[&str]) -> Vec<(usize, &'f Fact)> {
+    facts
+        .iter()
+        .filter(|(_, f)| f.status.as_deref().is_some_and(|s| statuses.contains(&s)))
+        .copied()
+        .collect()
 }
 
 pub(super) fn done(status: Status, facts: Vec<FactUse>, reason: String) -> LeafOutcome {
@@ -204,11 +234,7 @@ fn condition_present(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
 
 fn procedure_performed(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
     let procs = ctx.matching(FactKind::Procedure, x);
-    let performed: Vec<_> = procs
-        .iter()
-        .filter(|(_, f)| f.status.as_deref().is_some_and(|s| PERFORMED.contains(&s)))
-        .copied()
-        .collect();
+    let performed = with_status(&procs, &PERFORMED);
     let status_codes: Vec<_> = ctx
         .matching(FactKind::Condition, x)
         .into_iter()
@@ -219,11 +245,7 @@ fn procedure_performed(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
         uses.extend(ctx.uses(&status_codes, x, "status after the procedure"));
         return done(Status::Met, uses, format!("the case records {name}"));
     }
-    let not_done: Vec<_> = procs
-        .iter()
-        .filter(|(_, f)| f.status.as_deref() == Some("not-done"))
-        .copied()
-        .collect();
+    let not_done = with_status(&procs, &["not-done"]);
     if !not_done.is_empty() {
         return done(
             Status::NotMet,
@@ -240,36 +262,15 @@ fn procedure_performed(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
 
 fn procedure_within(ctx: &Context<'_>, x: &str, name: &str, n: i64) -> LeafOutcome {
     let procs = ctx.matching(FactKind::Procedure, x);
-    let performed: Vec<_> = procs
-        .iter()
-        .filter(|(_, f)| f.status.as_deref().is_some_and(|s| PERFORMED.contains(&s)))
-        .copied()
-        .collect();
-    let recent: Vec<_> = performed
-        .iter()
-        .filter(|(_, f)| {
-            ctx.age(f)
-                .is_some_and(|(least, most)| least >= 0 && most <= n)
-        })
-        .copied()
-        .collect();
-    if !recent.is_empty() {
-        return done(
-            Status::Met,
-            ctx.uses(&recent, x, "performed within the window"),
-            format!("{name} within {n} days before the evaluation date"),
-        );
+    let performed = with_status(&procs, &PERFORMED);
+    if let Some(met) = ctx.met_within(&performed, n, x, "performed within the window", || {
+        format!("{name} within {n} days before the evaluation date")
+    }) {
+        return met;
     }
     if performed.is_empty() {
-        if procs
-            .iter()
-            .any(|(_, f)| f.status.as_deref() == Some("not-done"))
-        {
-            let not_done: Vec<_> = procs
-                .iter()
-                .filter(|(_, f)| f.status.as_deref() == Some("not-done"))
-                .copied()
-                .collect();
+        let not_done = with_status(&procs, &["not-done"]);
+        if !not_done.is_empty() {
             return done(
                 Status::NotMet,
                 ctx.uses(&not_done, x, "not done"),

@@ -16,6 +16,7 @@ mod graph;
 mod leaves;
 mod medication;
 pub mod policy;
+mod prepared;
 mod quantity;
 pub mod report;
 mod tree;
@@ -25,12 +26,10 @@ pub use cited::*;
 pub use report::*;
 
 use crate::case::{self, Case, Day};
-use crate::queries::shipped;
-use crate::store::{StoreError, WarrantStore, value_of};
+use crate::store::{StoreError, WarrantStore};
 use crate::vocab::wr;
-use graph::Nodes;
-use oxigraph::model::{NamedNode, Term, Variable};
-use std::collections::{BTreeMap, BTreeSet};
+use oxigraph::model::NamedNode;
+use std::collections::BTreeMap;
 
 /// How to evaluate.
 #[derive(Debug, Clone)]
@@ -88,13 +87,13 @@ pub fn evaluate(
         if case.requests.is_empty() {
             return Err(EvaluateError::NoRequest);
         }
-        for (policy, applies) in policy::list(store)? {
+        for (policy, applies) in prepared::policies(store)?.iter() {
             if let Some(r) = case
                 .requests
                 .iter()
                 .find(|r| applies.iter().any(|a| case.facts[**r].matches(a)))
             {
-                jobs.push((policy, Some(*r)));
+                jobs.push((policy.clone(), Some(*r)));
             }
         }
         if jobs.is_empty() {
@@ -118,8 +117,8 @@ fn evaluate_one(
     request: Option<usize>,
     options: &Options,
 ) -> Result<Report, EvaluateError> {
-    let mut nodes = Nodes::default();
-    let policy = policy::load(store, policy_iri, &mut nodes)?;
+    let prepared = prepared::get(store, policy_iri, options.include_pending)?;
+    let (policy, nodes) = (&prepared.policy, &prepared.nodes);
     let mut notes = Vec::new();
     let request = request.or_else(|| {
         let matching = case.requests.iter().find(|r| policy.applies_to.iter().any(|a| case.facts[**r].matches(a)));
@@ -129,54 +128,8 @@ fn evaluate_one(
         matching.or(case.requests.first()).copied()
     });
     let mut hierarchy = case.hierarchy.clone();
-    let mut concepts: Vec<String> = policy
-        .criteria
-        .values()
-        .filter_map(|c| c.concept.clone())
-        .collect();
-    concepts.extend(policy.applies_to.iter().cloned());
-    concepts.extend(policy.population.iter().cloned());
-    concepts.extend(
-        policy
-            .caveats
-            .iter()
-            .chain(&policy.monitoring)
-            .chain(&policy.regimens)
-            .filter_map(|r| r.concept.clone()),
-    );
-    hierarchy.load(store, &concepts)?;
-
-    // The statements: the policy's, opposing ones about the intervention, and their disputers.
-    let mut statements = assemble::policy_statements(&policy);
-    let mut about = BTreeSet::new();
-    for x in &policy.applies_to {
-        let rows = store.select(
-            shipped("opposing-statements"),
-            &[(
-                Variable::new_unchecked("intervention"),
-                Term::from(NamedNode::new_unchecked(x.clone())),
-            )],
-        )?;
-        about.extend(rows.iter().filter_map(|r| value_of(r, "statement")));
-    }
-    statements.extend(about.iter().cloned());
-    let targets: Vec<Vec<Term>> = statements
-        .iter()
-        .map(|s| vec![NamedNode::new_unchecked(s.clone()).into()])
-        .collect();
-    let mut disputers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in store.select_table(
-        shipped("disputing-statements"),
-        &[Variable::new_unchecked("target")],
-        &targets,
-    )? {
-        if let (Some(s), Some(t)) = (value_of(&row, "statement"), value_of(&row, "target")) {
-            disputers.entry(s).or_default().insert(t);
-        }
-    }
-    statements.extend(disputers.keys().cloned());
-    let mut evidence = evidence::load(store, &mut nodes, &statements, options.include_pending)?;
-    hierarchy.load(store, &evidence.population_concepts())?;
+    hierarchy.load(store, &prepared.concepts)?;
+    let mut evidence = prepared.evidence.clone();
     let reference = if policy.population.is_empty() {
         case.facts
             .iter()
@@ -190,15 +143,6 @@ fn evaluate_one(
         hierarchy: &hierarchy,
     });
 
-    // Levels named by criteria and the policy's review status.
-    let mut extra: Vec<String> = policy
-        .criteria
-        .values()
-        .filter_map(|c| c.certainty.clone())
-        .collect();
-    extra.extend(policy.review_status.clone());
-    nodes.fetch(store, extra)?;
-
     let ctx = leaves::Context {
         case,
         as_of: options.as_of,
@@ -206,8 +150,8 @@ fn evaluate_one(
         hierarchy: &hierarchy,
     };
     let counts = |s: &str| evidence.statements.get(s).is_some_and(|i| i.counts);
-    let evals = tree::evaluate(&policy, &ctx, &counts);
-    let (outcome, reasons) = assemble::outcome(&policy, &evals);
+    let evals = tree::evaluate(policy, &ctx, &counts);
+    let (outcome, reasons) = assemble::outcome(policy, &evals);
     let levels: BTreeMap<String, Level> = policy
         .criteria
         .values()
@@ -223,18 +167,18 @@ fn evaluate_one(
             )
         })
         .collect();
-    let criteria = assemble::criteria(&policy, &evals, &evidence, &hierarchy, &levels);
+    let criteria = assemble::criteria(policy, &evals, &evidence, &hierarchy, &levels);
     let missing = assemble::missing(&criteria, &hierarchy);
     let mut withheld = Vec::new();
     let caveats = assemble::caveats(
-        &policy,
+        policy,
         &evals,
         &evidence,
         options.include_pending,
         &mut withheld,
     );
     let monitoring = assemble::monitoring(
-        &policy,
+        policy,
         &evals,
         &evidence,
         options.include_pending,
@@ -242,7 +186,7 @@ fn evaluate_one(
         &mut notes,
     );
     let regimen = assemble::regimens(
-        &policy,
+        policy,
         case,
         request,
         &evidence,
@@ -263,10 +207,16 @@ fn evaluate_one(
         Outcome::Indeterminate => None,
         _ => Some(policy.initiation.clone()),
     };
-    let (chains, weakest) = weak::chains(&policy, &evals, &evidence, root.as_deref(), &levels);
-    let usage = weak::usage(&policy);
+    let (chains, weakest) = weak::chains(policy, &evals, &evidence, root.as_deref(), &levels);
+    let usage = weak::usage(policy);
     let (indirect, flagged) = weak::indirect_and_flagged(&evidence, &usage);
-    let opposing = weak::opposing(&policy, &evidence, &usage, &about, &disputers);
+    let opposing = weak::opposing(
+        policy,
+        &evidence,
+        &usage,
+        &prepared.about,
+        &prepared.disputers,
+    );
 
     let policy_review = policy.review_status.as_deref().map(|r| nodes.label(r));
     let policy_approved = policy.review_status.as_deref() == Some(wr::APPROVED.as_str());

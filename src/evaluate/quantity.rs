@@ -309,20 +309,10 @@ pub fn observation_within(ctx: &Context<'_>, x: &str, name: &str, n: i64) -> Lea
             format!("{name}: no measurement in the case"),
         );
     }
-    let recent: Vec<_> = measured
-        .iter()
-        .filter(|(_, f)| {
-            ctx.age(f)
-                .is_some_and(|(least, most)| least >= 0 && most <= n)
-        })
-        .copied()
-        .collect();
-    if !recent.is_empty() {
-        return done(
-            Status::Met,
-            ctx.uses(&recent, x, "measured within the window"),
-            format!("{name} measured within the last {n} days"),
-        );
+    if let Some(met) = ctx.met_within(&measured, n, x, "measured within the window", || {
+        format!("{name} measured within the last {n} days")
+    }) {
+        return met;
     }
     let newest = measured
         .iter()

@@ -69,7 +69,7 @@ impl LiveReasoner {
         rules: Vec<Rule>,
     ) -> Result<(Self, Stats), ReasonError> {
         let mut reasoner = Reasoner::from_rules(config, rules);
-        let stats = reasoner.materialize(store.oxigraph())?;
+        let stats = store.write_directly(|ox| reasoner.materialize(ox))?;
         Ok((
             Self {
                 reasoner: Mutex::new(reasoner),

@@ -65,6 +65,10 @@ impl ServiceHandler for Registered {
 pub(super) struct Hooks {
     /// Held from the start of a write's transaction until its observers are done.
     pub(super) write_lock: Mutex<()>,
+    /// The write epoch (see `derived`): odd while a write is in progress.
+    pub(super) epoch: std::sync::atomic::AtomicU64,
+    /// Values later stages keep per store (see [`WarrantStore::shared`]).
+    pub(super) extensions: Mutex<super::derived::Extensions>,
     observers: RwLock<Vec<Arc<dyn WriteObserver>>>,
     guards: RwLock<Vec<Arc<dyn WriteGuard>>>,
     services: RwLock<Vec<(NamedNode, Handler)>>,

@@ -7,6 +7,7 @@
 
 mod bind;
 pub mod changeset;
+mod derived;
 mod error;
 pub mod history;
 mod hooks;
@@ -19,6 +20,7 @@ mod update;
 mod write;
 
 pub use changeset::{ChangeKind, ChangeMeta};
+pub use derived::EpochMemo;
 pub use error::StoreError;
 pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
@@ -82,6 +84,8 @@ impl WarrantStore {
     }
 
     /// The underlying Oxigraph store, for read access by later stages (reasoner, search, export).
+    /// Writes go through [`WarrantStore::apply`] or [`WarrantStore::write_directly`], never through
+    /// this handle: derived caches rely on seeing every write.
     pub fn oxigraph(&self) -> &Store {
         &self.store
     }

@@ -233,6 +233,8 @@ impl WarrantStore {
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Covers the plan's reads, the commit and the observers' own writes (the inferred graph), for derived caches.
+        let _writing = super::derived::Writing::begin(&self.hooks.epoch);
         let change = plan(self)?;
         Ok(self.apply_serialised(change)?)
     }

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod curation;
 mod evaluate;
+mod evaluate_cache;
 mod evaluate_cases;
 mod fhir_examples;
 mod graph_store;
