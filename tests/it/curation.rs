@@ -57,6 +57,34 @@ fn turtle(request: RequestBuilder, body: &str) -> RequestBuilder {
         .body(body.to_owned())
 }
 
+/// `POST /curation/{kind}` of a Turtle body with `Slug: slug` as `token`.
+fn create(server: &TestServer, token: &str, kind: &str, slug: &str, body: &str) -> Response {
+    turtle(
+        auth(
+            client().post(server.url(&format!("/curation/{kind}"))),
+            token,
+        )
+        .header("slug", slug),
+        body,
+    )
+    .send()
+    .unwrap()
+}
+
+/// The answer of a SPARQL ASK query.
+fn ask(server: &TestServer, query: &str) -> bool {
+    client()
+        .get(server.url("/sparql"))
+        .query(&[("query", query)])
+        .header("accept", "application/sparql-results+json")
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["boolean"]
+        .as_bool()
+        .expect("an ASK answer")
+}
+
 fn etag(response: &Response) -> String {
     response.headers()["etag"].to_str().unwrap().to_owned()
 }
@@ -400,16 +428,13 @@ fn create_edit_review_history_and_revert() {
 fn concurrent_editors_exactly_one_wins_per_etag() {
     let dir = tempfile::tempdir().unwrap();
     let (server, users) = start(dir.path(), &[]);
-    let created = turtle(
-        auth(
-            client().post(server.url("/curation/statements")),
-            &users.curator,
-        )
-        .header("slug", "st-curation-test"),
+    let created = create(
+        &server,
+        &users.curator,
+        "statements",
+        "st-curation-test",
         STATEMENT,
-    )
-    .send()
-    .unwrap();
+    );
     assert_eq!(created.status(), StatusCode::CREATED);
     let tag = etag(&created);
     let statuses: Vec<StatusCode> = std::thread::scope(|scope| {
@@ -531,15 +556,10 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
         .status()
         .is_success()
     );
-    let ask = client()
-        .get(server.url("/sparql"))
-        .query(&[("query", format!("ASK {{ <{subject}> ?p ?o }}"))])
-        .header("accept", "application/sparql-results+json")
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap();
-    assert_eq!(ask["boolean"], false, "a removed triple reappeared");
+    assert!(
+        !ask(&server, &format!("ASK {{ <{subject}> ?p ?o }}")),
+        "a removed triple reappeared"
+    );
     let after = history_of(&server, subject);
     assert_eq!(after.len(), 3);
     assert_eq!(after[0]["removed"].as_array().unwrap().len(), 2);
@@ -610,16 +630,13 @@ fn a_policy_and_its_criteria_are_one_resource() {
 <#start> a wr:ProcedurePerformed ; rdfs:label "HSCT in the history" ; wr:concept concept:hsct ;
    wr:supportedBy id:st-post-transplant-high-risk-period .
 "#;
-    let created = turtle(
-        auth(
-            client().post(server.url("/curation/policies")),
-            &users.curator,
-        )
-        .header("slug", "policy-curation-test"),
+    let created = create(
+        &server,
+        &users.curator,
+        "policies",
+        "policy-curation-test",
         policy,
-    )
-    .send()
-    .unwrap();
+    );
     assert_eq!(
         created.status(),
         StatusCode::CREATED,
@@ -627,21 +644,10 @@ fn a_policy_and_its_criteria_are_one_resource() {
         created.text()
     );
     let part = "https://w3id.org/warrant/id/policy-curation-test#start";
-    let ask = |query: String| -> bool {
-        client()
-            .get(server.url("/sparql"))
-            .query(&[("query", query)])
-            .header("accept", "application/sparql-results+json")
-            .send()
-            .unwrap()
-            .json::<Value>()
-            .unwrap()["boolean"]
-            .as_bool()
-            .unwrap()
-    };
-    assert!(ask(format!(
-        "ASK {{ <{part}> a <https://w3id.org/warrant/ns#ProcedurePerformed> }}"
-    )));
+    assert!(ask(
+        &server,
+        &format!("ASK {{ <{part}> a <https://w3id.org/warrant/ns#ProcedurePerformed> }}")
+    ));
     let read = client()
         .get(server.url("/curation/policies/policy-curation-test"))
         .header("accept", "application/n-triples")
@@ -658,16 +664,13 @@ fn a_policy_and_its_criteria_are_one_resource() {
         "{text}"
     );
     // a triple about anything else is refused
-    let foreign = turtle(
-        auth(
-            client().post(server.url("/curation/policies")),
-            &users.curator,
-        )
-        .header("slug", "policy-other"),
+    let foreign = create(
+        &server,
+        &users.curator,
+        "policies",
+        "policy-other",
         "<https://w3id.org/warrant/id/st-x> <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .",
-    )
-    .send()
-    .unwrap();
+    );
     assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
     let deleted = auth(
         client().delete(server.url("/curation/policies/policy-curation-test")),
@@ -678,7 +681,7 @@ fn a_policy_and_its_criteria_are_one_resource() {
     .unwrap();
     assert_eq!(deleted.status(), StatusCode::OK);
     assert!(
-        !ask(format!("ASK {{ <{part}> ?p ?o }}")),
+        !ask(&server, &format!("ASK {{ <{part}> ?p ?o }}")),
         "the criteria go with the policy"
     );
 }
