@@ -71,6 +71,16 @@ fn create(server: &TestServer, token: &str, kind: &str, slug: &str, body: &str) 
     .unwrap()
 }
 
+/// `POST /changes/{id}/revert` as `token`.
+fn revert(server: &TestServer, token: &str, id: &str) -> Response {
+    auth(
+        client().post(server.url(&format!("/changes/{id}/revert"))),
+        token,
+    )
+    .send()
+    .unwrap()
+}
+
 /// The answer of a SPARQL ASK query.
 fn ask(server: &TestServer, query: &str) -> bool {
     client()
@@ -374,19 +384,9 @@ fn create_edit_review_history_and_revert() {
 
     // revert: the creation conflicts with later changes (409); the wording change reverts
     let create_id = changes[4]["id"].as_str().unwrap();
-    let conflict = auth(
-        client().post(server.url(&format!("/changes/{create_id}/revert"))),
-        &users.curator,
-    )
-    .send()
-    .unwrap();
+    let conflict = revert(&server, &users.curator, create_id);
     assert_eq!(conflict.status(), StatusCode::CONFLICT);
-    let reverted = auth(
-        client().post(server.url(&format!("/changes/{id}/revert"))),
-        &users.curator,
-    )
-    .send()
-    .unwrap();
+    let reverted = revert(&server, &users.curator, id);
     assert_eq!(reverted.status(), StatusCode::CREATED);
     let text = get(&server).text().unwrap();
     assert!(
@@ -414,12 +414,7 @@ fn create_edit_review_history_and_revert() {
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(get(&server).status(), StatusCode::NOT_FOUND);
     let delete_id = history(&server)[0]["id"].as_str().unwrap().to_owned();
-    let undone = auth(
-        client().post(server.url(&format!("/changes/{delete_id}/revert"))),
-        &users.curator,
-    )
-    .send()
-    .unwrap();
+    let undone = revert(&server, &users.curator, &delete_id);
     assert_eq!(undone.status(), StatusCode::CREATED);
     assert_eq!(etag(&get(&server)), tag, "revert restores the prior state");
 }
