@@ -17,9 +17,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-/// What a principal may do. Every role may read; curators edit through `/curation`, reviewers
-/// review, admins may do everything (including SPARQL Update and Graph Store writes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What a principal may do, each role including the ones below it: readers read; curators also edit
+/// through `/curation`; reviewers also review (and edit — but never approve their own latest edit:
+/// four eyes); admins may do everything (including SPARQL Update and Graph Store writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads: queries, search, evaluation, why-chains.
@@ -36,10 +37,10 @@ impl Role {
     /// Every role, lowest first.
     pub const ALL: [Role; 4] = [Role::Reader, Role::Curator, Role::Reviewer, Role::Admin];
 
-    /// Whether a principal with this role may do what needs `needed`: admin may do everything,
-    /// every role may read, otherwise only the same role.
+    /// Whether a principal with this role may do what needs `needed`: the roles are ordered
+    /// reader < curator < reviewer < admin, and each may do what the ones below it may.
     pub fn allows(self, needed: Role) -> bool {
-        self == Role::Admin || needed == Role::Reader || self == needed
+        self >= needed
     }
 
     /// The lowercase name (`reader`, `curator`, `reviewer`, `admin`).
@@ -154,7 +155,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn admin_allows_everything_and_every_role_reads() {
+    fn roles_include_the_roles_below_them() {
         for needed in Role::ALL {
             assert!(Role::Admin.allows(needed));
         }
@@ -166,7 +167,7 @@ mod tests {
         assert!(!Role::Reader.allows(Role::Admin));
         assert!(!Role::Curator.allows(Role::Reviewer));
         assert!(!Role::Curator.allows(Role::Admin));
-        assert!(!Role::Reviewer.allows(Role::Curator));
+        assert!(Role::Reviewer.allows(Role::Curator));
         assert!(!Role::Reviewer.allows(Role::Admin));
     }
 
