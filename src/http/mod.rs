@@ -112,13 +112,37 @@ pub fn app(state: AppState) -> Router {
         .merge(why::router())
         .merge(evaluate::router())
         .layer(cors);
+    // curators' and reviewers' browser tools edit with ETags: their methods and headers are allowed
+    let curation_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::HEAD,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+            axum::http::Method::PATCH,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::ACCEPT,
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::IF_MATCH,
+            axum::http::header::IF_NONE_MATCH,
+            axum::http::HeaderName::from_static("slug"),
+            axum::http::HeaderName::from_static("x-warrant-message"),
+        ])
+        .expose_headers([axum::http::header::ETAG, axum::http::header::LOCATION]);
+    let curation = Router::new()
+        .merge(curation::router())
+        .merge(review::router())
+        .merge(changes::router())
+        .layer(curation_cors);
     Router::new()
         .merge(reads)
         .merge(update::router())
         .merge(graph_store::router())
-        .merge(curation::router())
-        .merge(review::router())
-        .merge(changes::router())
+        .merge(curation)
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,

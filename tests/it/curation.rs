@@ -325,10 +325,7 @@ fn create_edit_review_history_and_revert() {
     let own = review(&server, &users.reviewer, "approved");
     assert_eq!(own.status(), StatusCode::FORBIDDEN);
     assert!(own.text().unwrap().contains("latest change"));
-    assert_eq!(
-        review(&server, TOKEN, "approved").status(),
-        StatusCode::OK
-    );
+    assert_eq!(review(&server, TOKEN, "approved").status(), StatusCode::OK);
 
     // history: newest first, each with id, agent, time, message, added, removed
     let changes = history(&server);
@@ -674,5 +671,45 @@ fn a_policy_and_its_criteria_are_one_resource() {
     assert!(
         !ask(&server, &format!("ASK {{ <{part}> ?p ?o }}")),
         "the criteria go with the policy"
+    );
+}
+
+#[test]
+fn browser_tools_may_edit_with_etags_across_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = start(dir.path(), &[]);
+    let preflight = client()
+        .request(
+            reqwest::Method::OPTIONS,
+            server.url("/curation/statements/st-any"),
+        )
+        .header("origin", "https://curator.example.org")
+        .header("access-control-request-method", "PATCH")
+        .header(
+            "access-control-request-headers",
+            "authorization, if-match, content-type",
+        )
+        .send()
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let allowed = |name: &str| {
+        preflight.headers()[name]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+    };
+    assert!(allowed("access-control-allow-methods").contains("patch"));
+    assert!(allowed("access-control-allow-headers").contains("if-match"));
+    let read = client()
+        .get(server.url("/curation/statements/st-lvef-volume-overload"))
+        .header("origin", "https://curator.example.org")
+        .send()
+        .unwrap();
+    assert!(
+        read.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("etag")
     );
 }
