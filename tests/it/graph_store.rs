@@ -109,27 +109,28 @@ fn put_get_post_delete_a_named_graph() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
+/// `PUT /store?graph=G` as admin.
+fn put_g(s: &TestServer, content_type: &str, body: &'static str) -> reqwest::blocking::Response {
+    client()
+        .put(s.url("/store"))
+        .query(&[("graph", G)])
+        .bearer_auth(TOKEN)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .unwrap()
+}
+
 #[test]
 fn malformed_rdf_is_refused_with_position_and_changes_nothing() {
     let s = server();
-    let c = client();
-    let r = c
-        .put(s.url("/store"))
-        .query(&[("graph", G)])
-        .bearer_auth(TOKEN)
-        .header("content-type", "text/turtle")
-        .body("<http://ex/s> <http://ex/p> \"ok\" .")
-        .send()
-        .unwrap();
+    let r = put_g(&s, "text/turtle", "<http://ex/s> <http://ex/p> \"ok\" .");
     assert_eq!(r.status(), StatusCode::CREATED);
-    let r = c
-        .put(s.url("/store"))
-        .query(&[("graph", G)])
-        .bearer_auth(TOKEN)
-        .header("content-type", "text/turtle")
-        .body("<http://ex/s> <http://ex/p> \"fine\" .\n<http://ex/s> <http://ex/p> oops .")
-        .send()
-        .unwrap();
+    let r = put_g(
+        &s,
+        "text/turtle",
+        "<http://ex/s> <http://ex/p> \"fine\" .\n<http://ex/s> <http://ex/p> oops .",
+    );
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let body: Value = r.json().unwrap();
     assert_eq!(body["error"], "bad-rdf");
@@ -140,14 +141,7 @@ fn malformed_rdf_is_refused_with_position_and_changes_nothing() {
         1,
         "the failed PUT left the graph as it was"
     );
-    let r = c
-        .put(s.url("/store"))
-        .query(&[("graph", G)])
-        .bearer_auth(TOKEN)
-        .header("content-type", "image/png")
-        .body("x")
-        .send()
-        .unwrap();
+    let r = put_g(&s, "image/png", "x");
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
