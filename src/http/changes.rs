@@ -1,5 +1,5 @@
 //! Change sets over HTTP: `GET /history?iri=IRI` (the changes touching a resource, newest first),
-//! `GET /changes/{id}` and `POST /changes/{id}/revert` (undo as a new change set; 409 when later
+//! `GET /changes` (all, newest first, paged), `GET /changes/{id}` and `POST /changes/{id}/revert` (undo as a new change set; 409 when later
 //! changes conflict).
 
 use super::request::{blocking, pairs, require, single};
@@ -19,6 +19,7 @@ use oxigraph::model::NamedNode;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/history", get(history))
+        .route("/changes", get(recent))
         .route("/changes/{id}", get(change))
         .route("/changes/{id}/revert", post(revert))
 }
@@ -36,6 +37,30 @@ async fn history(
     let store = state.store.clone();
     let changes = blocking(move || Ok(history::touching(store.oxigraph(), &iri)?)).await?;
     Ok(Json(changes).into_response())
+}
+
+/// `GET /changes?limit=&offset=`: every change set, newest first (`limit` default 50, at most 1000).
+async fn recent(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = pairs(raw.unwrap_or_default().as_bytes());
+    let number = |name: &str, default: usize| -> Result<usize, ApiError> {
+        single(&params, name)?.map_or(Ok(default), |v| {
+            v.parse().map_err(|_| {
+                ApiError::bad_request(
+                    "bad-parameter",
+                    format!("{name}: {v:?} is not a non-negative integer"),
+                )
+            })
+        })
+    };
+    let limit = number("limit", 50)?.min(1000);
+    let offset = number("offset", 0)?;
+    let store = state.store.clone();
+    let (total, changes) =
+        blocking(move || Ok(history::recent(store.oxigraph(), limit, offset)?)).await?;
+    Ok(Json(serde_json::json!({ "total": total, "changes": changes })).into_response())
 }
 
 async fn change(

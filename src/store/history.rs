@@ -4,7 +4,7 @@
 use super::StoreError;
 use super::changeset::{ChangeKind, change_graph, change_iri, is_change_id, prov};
 use crate::vocab::{self, wr};
-use oxigraph::model::vocab::rdfs;
+use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
 use serde::Serialize;
@@ -165,6 +165,28 @@ pub fn since(store: &Store, generation: u64) -> Result<Vec<ChangeSet>, StoreErro
         }
     }
     newest_first(store, ids)
+}
+
+/// One page of all change sets, newest first, and how many there are in all.
+pub fn recent(
+    store: &Store,
+    limit: usize,
+    offset: usize,
+) -> Result<(usize, Vec<ChangeSet>), StoreError> {
+    let mut ids = Vec::new();
+    for q in store.quads_for_pattern(None, Some(rdf::TYPE), Some(wr::CHANGE_SET.into()), None) {
+        if let NamedOrBlankNode::NamedNode(n) = q?.subject {
+            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    // ids begin with the zero-padded generation: their order is commit order
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    let total = ids.len();
+    let page: BTreeSet<String> = ids.into_iter().skip(offset).take(limit).collect();
+    Ok((total, newest_first(store, page)?))
 }
 
 fn newest_first(store: &Store, ids: BTreeSet<String>) -> Result<Vec<ChangeSet>, StoreError> {

@@ -550,6 +550,26 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
     );
     let after = history_of(&server, subject);
     assert_eq!(after.len(), 3);
+    // every change set, newest first, paged
+    let page: Value = client()
+        .get(server.url("/changes"))
+        .query(&[("limit", "2")])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        page["total"], 4,
+        "start-up load, insert, PUT, delete: {page}"
+    );
+    assert_eq!(page["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(page["changes"][0]["id"], after[0]["id"]);
+    let bad = client()
+        .get(server.url("/changes"))
+        .query(&[("limit", "many")])
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert_eq!(after[0]["removed"].as_array().unwrap().len(), 2);
 }
 
