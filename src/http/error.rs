@@ -134,6 +134,11 @@ impl From<StoreError> for ApiError {
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "shacl-violation", message)
             },
             StoreError::Unsupported(m) => Self::bad_request("unsupported", m),
+            StoreError::RecordsUnavailable(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "records-unavailable",
+                e.to_string(),
+            ),
             StoreError::Load(crate::load::LoadError::Syntax {
                 line,
                 column,

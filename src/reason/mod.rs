@@ -75,6 +75,7 @@ mod index;
 mod live;
 mod persist;
 mod reasoner;
+mod records;
 mod rule;
 mod state;
 pub mod vocab;

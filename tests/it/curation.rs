@@ -325,10 +325,7 @@ fn create_edit_review_history_and_revert() {
     let own = review(&server, &users.reviewer, "approved");
     assert_eq!(own.status(), StatusCode::FORBIDDEN);
     assert!(own.text().unwrap().contains("latest change"));
-    assert_eq!(
-        review(&server, TOKEN, "approved").status(),
-        StatusCode::OK
-    );
+    assert_eq!(review(&server, TOKEN, "approved").status(), StatusCode::OK);
 
     // history: newest first, each with id, agent, time, message, added, removed
     let changes = history(&server);
