@@ -1,8 +1,8 @@
 //! Whether a query or an update's WHERE clause can read the graph written in the background (the
 //! derivations graph), and so must wait for the records barrier first (see [`super::RecordWriter`]).
 //!
-//! The answer is conservative: a dataset (FROM / FROM NAMED, the protocol's graph URIs, USING) that
-//! names the graph, a `GRAPH` pattern whose name is a variable or that graph, or any `EXISTS` (not
+//! The answer is conservative: a dataset (FROM / FROM NAMED, the protocol's graph URIs, an update's
+//! USING) that names the graph, a query's `GRAPH` pattern whose name is a variable or that graph, or any `EXISTS` (not
 //! analysed further) count as reaching it. Queries over the default graph — the union of content
 //! graphs, which never includes a record graph — do not wait.
 
@@ -51,7 +51,8 @@ pub(super) fn query_reaches_records(query: &Query, protocol: &ProtocolDataset) -
 }
 
 /// Whether an update's WHERE clauses may read the derivations graph (`using_*` are the protocol's
-/// `using-graph-uri` / `using-named-graph-uri`).
+/// `using-graph-uri` / `using-named-graph-uri`): only a dataset naming it can, since without one
+/// they range over content graphs only.
 pub(super) fn update_reaches_records(
     update: &Update,
     using_default: &[NamedNode],
@@ -60,9 +61,10 @@ pub(super) fn update_reaches_records(
     if names_deferred(using_default) || names_deferred(using_named) {
         return true;
     }
+    // without USING, an update's WHERE clause sees content graphs only (see `update`)
     update.operations.iter().any(|op| match op {
-        GraphUpdateOperation::DeleteInsert { using, pattern, .. } => {
-            using.as_ref().is_some_and(dataset_names_deferred) || pattern_reaches(pattern)
+        GraphUpdateOperation::DeleteInsert { using, .. } => {
+            using.as_ref().is_some_and(dataset_names_deferred)
         }
         _ => false,
     })
