@@ -107,7 +107,7 @@ pub(super) fn wait_for_records() -> Result<()> {
     );
     for writer in writers {
         writer
-            .wait()
+            .finish()
             .context("writing the derivation records to the store")?;
     }
     Ok(())

@@ -240,7 +240,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         .context("serving HTTP")?;
         // the last writes' derivation records, before the store closes
         records
-            .wait()
+            .finish()
             .context("writing the last derivation records")?;
         tracing::info!("shut down cleanly");
         Ok(())

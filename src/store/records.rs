@@ -48,6 +48,8 @@ struct Queue {
     running: bool,
     /// Why the last failed batch failed, until a replacing batch succeeds.
     failed: Option<String>,
+    /// Worker threads started and maybe not yet ended (joined by [`RecordWriter::finish`]).
+    workers: Vec<std::thread::JoinHandle<()>>,
 }
 
 #[derive(Default)]
@@ -92,14 +94,20 @@ impl RecordWriter {
             return;
         }
         queue.running = true;
-        drop(queue);
         let worker = self.clone();
         let spawned = std::thread::Builder::new()
             .name("warrant-records".into())
             .spawn(move || worker.drain());
-        if let Err(e) = spawned {
-            tracing::warn!("cannot start the record writer thread ({e}); writing records inline");
-            self.drain();
+        match spawned {
+            Ok(handle) => {
+                queue.workers.retain(|w| !w.is_finished());
+                queue.workers.push(handle);
+            }
+            Err(e) => {
+                drop(queue);
+                tracing::warn!("cannot start the record writer thread ({e}); writing inline");
+                self.drain();
+            }
         }
     }
 
@@ -157,6 +165,19 @@ impl RecordWriter {
             Some(reason) => Err(StoreError::RecordsUnavailable(reason.clone())),
             None => Ok(()),
         }
+    }
+
+    /// The barrier, then the end of the worker threads (and of their handles on the store): for a
+    /// process about to exit, so that no thread still uses the store while it closes.
+    pub fn finish(&self) -> Result<(), StoreError> {
+        let waited = self.wait();
+        let workers = std::mem::take(&mut self.shared.lock().workers);
+        for worker in workers {
+            if worker.join().is_err() {
+                tracing::error!("the record writer thread panicked");
+            }
+        }
+        waited
     }
 
     /// Number of batches submitted and not yet written.
