@@ -1,5 +1,16 @@
 //! Between the in-memory state and the store: reading the asserted content graphs once, and writing
-//! the inferred graph and the derivation records back, in one transaction.
+//! the inferred graph and the derivation records back.
+//!
+//! When the write happens: the inferred graph (content — default-graph queries see it) is committed
+//! synchronously, so it is exact when the reasoner call, and the store write that triggered it,
+//! returns. The derivation records of that call are collected compactly (`records`) and, for a
+//! reasoner with a record writer (every served or CLI store: [`crate::store::RecordWriter`]), handed
+//! to the store's background writer: they are written just after the write returns, in commit
+//! order, and every reader of the derivations graph (SPARQL reaching it, `/why`, `warrant why`,
+//! export) first waits for the records barrier, so it never sees them stale. The reasoner keeps
+//! every derivation in memory anyway (DRed works from memory), so nothing it computes depends on
+//! the records being written yet. A reasoner without a record writer writes both in one
+//! transaction.
 //!
 //! The derivation records, in graph `…/graph/derivations` (the one form every reader — SPARQL,
 //! `/why`, `warrant why` — uses):
