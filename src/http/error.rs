@@ -187,3 +187,21 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_records_are_a_503_with_a_clear_message() {
+        let e = ApiError::from(StoreError::RecordsUnavailable("disk full".into()));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.error, "records-unavailable");
+        assert!(
+            e.message.contains("derivation records unavailable"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("disk full"), "{}", e.message);
+    }
+}
