@@ -121,7 +121,15 @@ impl RecordWriter {
             };
             let skip = queue.failed.is_some() && !batch.replaces();
             drop(queue);
-            let outcome = if skip { Ok(()) } else { self.write(&*batch) };
+            let outcome = if skip {
+                Ok(())
+            } else {
+                // a panicking batch must not leave readers waiting forever
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write(&*batch)))
+                    .unwrap_or_else(|_| {
+                        Err(StorageError::Other("the record batch panicked".into()))
+                    })
+            };
             drop(batch);
             let mut queue = self.shared.lock();
             if let Err(e) = outcome {
@@ -220,6 +228,26 @@ mod tests {
             assert_eq!(store.len().unwrap(), round * 10 + 10);
             assert_eq!(writer.pending(), 0);
         }
+    }
+
+    struct Panics;
+
+    impl RecordBatch for Panics {
+        fn write(&self, _: &mut Transaction<'_>) -> Result<(), StorageError> {
+            panic!("bug in a batch")
+        }
+        fn replaces(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_panicking_batch_fails_readers_instead_of_hanging_them() {
+        let writer = RecordWriter::new(Store::new().unwrap());
+        writer.submit(Box::new(Panics));
+        let err = writer.wait().unwrap_err();
+        assert!(err.to_string().contains("panicked"), "{err}");
+        writer.finish().unwrap_err();
     }
 
     #[test]
