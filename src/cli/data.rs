@@ -78,13 +78,39 @@ pub struct ExportArgs {
     pub format: Option<String>,
 }
 
+/// The record writers of the stores this process opened (see [`wait_for_records`]).
+static OPENED: std::sync::Mutex<Vec<crate::store::RecordWriter>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Opens the on-disk store for a command; [`super::run`] waits for its derivation records before
+/// the process exits.
 pub(super) fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
-    WarrantStore::open(data, mode).with_context(|| {
+    let store = WarrantStore::open(data, mode).with_context(|| {
         format!(
             "opening the store in {} (a running `warrant serve` holds it: stop it or use its HTTP API)",
             data.display()
         )
-    })
+    })?;
+    OPENED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(store.record_writer().clone());
+    Ok(store)
+}
+
+/// Waits until every derivation record queued in a store opened by [`open`] is written.
+pub(super) fn wait_for_records() -> Result<()> {
+    let writers = std::mem::take(
+        &mut *OPENED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for writer in writers {
+        writer
+            .finish()
+            .context("writing the derivation records to the store")?;
+    }
+    Ok(())
 }
 
 /// Opens the store with its search index attached: writes keep the index in step, queries can use
@@ -225,7 +251,8 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         let root = crate::load::DataRoot::detect(&cwd);
         let rules = crate::reason::rules_from_root(&root, &sets).context("reading the rules")?;
         let config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
-        let mut reasoner = crate::reason::Reasoner::from_rules(config, rules);
+        let mut reasoner = crate::reason::Reasoner::from_rules(config, rules)
+            .with_record_writer(store.record_writer().clone());
         let stats = store
             .write_directly(|ox| reasoner.materialize(ox))
             .context("materialising the inferred graph")?;
@@ -329,6 +356,8 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
 /// Writes the dataset or one graph to stdout.
 pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
     let store = open(data, DatasetMode::default())?;
+    // the export holds the derivations graph too: every record first
+    store.wait_records()?;
     let ox = store.oxigraph();
     let stdout = std::io::stdout().lock();
     match &args.graph {

@@ -59,7 +59,16 @@ pub enum Command {
 }
 
 /// Runs the parsed command line.
+///
+/// Before returning, waits until the derivation records of every write the command made are in the
+/// store (they are written in the background), so the store on disk is complete when it exits.
 pub fn run(cli: Cli) -> Result<()> {
+    let result = run_command(cli);
+    let flushed = data::wait_for_records();
+    result.and(flushed)
+}
+
+fn run_command(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&cli.data, args),
         Command::Load(args) => data::load(&cli.data, args),

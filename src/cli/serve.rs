@@ -228,6 +228,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         let local = listener.local_addr()?;
         tracing::info!("Warrant listening on http://{local}");
         println!("Warrant listening on http://{local}");
+        let records = store.record_writer().clone();
         http::serve(
             listener,
             AppState::new(store, search, config)
@@ -237,6 +238,10 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         )
         .await
         .context("serving HTTP")?;
+        // the last writes' derivation records, before the store closes
+        records
+            .finish()
+            .context("writing the last derivation records")?;
         tracing::info!("shut down cleanly");
         Ok(())
     })

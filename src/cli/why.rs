@@ -62,6 +62,7 @@ pub fn run(data: &Path, args: WhyArgs) -> Result<()> {
             data.display()
         )
     })?;
+    store.wait_records()?;
     let options = WhyOptions {
         max_depth: args.max_depth,
         max_nodes: args.max_nodes,

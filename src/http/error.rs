@@ -134,6 +134,11 @@ impl From<StoreError> for ApiError {
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "shacl-violation", message)
             },
             StoreError::Unsupported(m) => Self::bad_request("unsupported", m),
+            StoreError::RecordsUnavailable(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "records-unavailable",
+                e.to_string(),
+            ),
             StoreError::Load(crate::load::LoadError::Syntax {
                 line,
                 column,
@@ -180,5 +185,23 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_records_are_a_503_with_a_clear_message() {
+        let e = ApiError::from(StoreError::RecordsUnavailable("disk full".into()));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.error, "records-unavailable");
+        assert!(
+            e.message.contains("derivation records unavailable"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("disk full"), "{}", e.message);
     }
 }

@@ -133,6 +133,15 @@ async fn read(
         RdfFormat::from_media_type(media).ok_or_else(|| ApiError::not_acceptable(offered))?;
     let store = state.store.clone();
     let body = blocking(move || {
+        let records = match &target {
+            Target::Graph(GraphName::NamedNode(g)) => crate::vocab::is_record_graph(g.as_str()),
+            Target::Graph(_) => false,
+            Target::Dataset => true,
+        };
+        if records {
+            // the derivations graph is written just after each write returns: all of it first
+            store.wait_records()?;
+        }
         let ox = store.oxigraph();
         let mut writer = RdfSerializer::from_format(format).for_writer(Vec::new());
         match &target {

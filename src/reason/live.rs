@@ -55,7 +55,9 @@ pub fn rules_from_root(root: &DataRoot, sets: &[String]) -> Result<Vec<Rule>, Re
 }
 
 /// A reasoner attached to a store: every committed change updates the inferred graph before the
-/// write returns (additions semi-naively, deletions by DRed; see [`Reasoner::apply`]).
+/// write returns (additions semi-naively, deletions by DRed; see [`Reasoner::apply`]); the
+/// derivation records follow through the store's record writer, just after the write returns
+/// (readers of the derivations graph wait for them: [`WarrantStore::wait_records`]).
 pub struct LiveReasoner {
     reasoner: Mutex<Reasoner>,
 }
@@ -68,7 +70,8 @@ impl LiveReasoner {
         config: RuleConfig,
         rules: Vec<Rule>,
     ) -> Result<(Self, Stats), ReasonError> {
-        let mut reasoner = Reasoner::from_rules(config, rules);
+        let mut reasoner =
+            Reasoner::from_rules(config, rules).with_record_writer(store.record_writer().clone());
         let stats = store.write_directly(|ox| reasoner.materialize(ox))?;
         Ok((
             Self {

@@ -49,6 +49,9 @@
 //! wr:derives ?stmt ; wr:premise ?stmt2, …` where each statement node gives one triple by
 //! `rdf:subject` / `rdf:predicate` / `rdf:object` (see `persist` for the shape and why no type quads
 //! are written); asserted triples get no derivation record — they hold by assertion.
+//! With a record writer ([`Reasoner::with_record_writer`], as served and in `warrant load`), the
+//! records are written by the store's background writer just after the inferred graph is committed,
+//! and readers of the derivations graph wait for them ([`crate::store::WarrantStore::wait_records`]).
 //! SPARQL can ask why a triple holds:
 //!
 //! ```sparql
@@ -75,6 +78,7 @@ mod index;
 mod live;
 mod persist;
 mod reasoner;
+mod records;
 mod rule;
 mod state;
 pub mod vocab;

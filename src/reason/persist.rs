@@ -1,5 +1,16 @@
 //! Between the in-memory state and the store: reading the asserted content graphs once, and writing
-//! the inferred graph and the derivation records back, in one transaction.
+//! the inferred graph and the derivation records back.
+//!
+//! When the write happens: the inferred graph (content — default-graph queries see it) is committed
+//! synchronously, so it is exact when the reasoner call, and the store write that triggered it,
+//! returns. The derivation records of that call are collected compactly (`records`) and, for a
+//! reasoner with a record writer (every served or CLI store: [`crate::store::RecordWriter`]), handed
+//! to the store's background writer: they are written just after the write returns, in commit
+//! order, and every reader of the derivations graph (SPARQL reaching it, `/why`, `warrant why`,
+//! export) first waits for the records barrier, so it never sees them stale. The reasoner keeps
+//! every derivation in memory anyway (DRed works from memory), so nothing it computes depends on
+//! the records being written yet. A reasoner without a record writer writes both in one
+//! transaction.
 //!
 //! The derivation records, in graph `…/graph/derivations` (the one form every reader — SPARQL,
 //! `/why`, `warrant why` — uses):
@@ -20,20 +31,19 @@
 
 use super::derivs::Did;
 use super::index::{ALIVE, Tid};
+use super::records::{DerivationRecords, TxSink, statement_node};
 use super::state::{IN_INFERRED, State};
-use super::vocab::{
-    CHANGE_GRAPH_PREFIX, DERIVATION_PREFIX, DERIVATIONS_GRAPH, DERIVES, INFERRED_GRAPH, PREMISE,
-    RULE, STATEMENT_PREFIX,
-};
-use oxigraph::model::vocab::rdf;
+use super::vocab::{CHANGE_GRAPH_PREFIX, DERIVATIONS_GRAPH, INFERRED_GRAPH};
+use crate::store::RecordBatch;
 use oxigraph::model::{
     GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, Triple,
     TripleRef,
 };
-use oxigraph::store::{StorageError, Store, Transaction};
+use oxigraph::store::{StorageError, Store};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::fmt::Display;
+use std::sync::Arc;
 
 /// Whether a graph holds content (facts) the reasoner reads: every graph but the inferred graph and
 /// the record graphs (derivations, change sets).
@@ -85,19 +95,6 @@ impl Sink for Changes {
     }
 }
 
-/// Streams quads straight into a transaction (full rewrite: insertions only).
-struct TxSink<'a, 'b>(&'a mut Transaction<'b>);
-
-impl Sink for TxSink<'_, '_> {
-    fn quad(&mut self, q: QuadRef<'_>, insert: bool) {
-        if insert {
-            self.0.insert(q);
-        } else {
-            self.0.remove(q);
-        }
-    }
-}
-
 /// What a write did.
 #[derive(Default)]
 pub(crate) struct Written {
@@ -110,13 +107,13 @@ pub(crate) struct Written {
 /// A 128-bit content hash naming a statement or derivation node.
 pub(crate) type NodeId = [u8; 16];
 
-/// Produces the quads for the dirty triples of a state.
-pub(crate) struct Writer<'a> {
-    rules: &'a [NamedNode],
+/// Produces the inferred quads and the derivation-record changes for the dirty triples of a state.
+pub(crate) struct Writer {
     max_per_triple: usize,
-    /// Hash and statement node of each triple met so far.
-    ids: FxHashMap<Tid, (NodeId, NamedNode)>,
+    /// Hash of each triple met so far.
+    ids: FxHashMap<Tid, NodeId>,
     written: Written,
+    records: DerivationRecords,
 }
 
 fn first128(digest: &[u8]) -> NodeId {
@@ -128,11 +125,6 @@ fn first128(digest: &[u8]) -> NodeId {
 /// The hash naming a triple's statement node: SHA-256 of its N-Triples line, first 128 bits.
 pub(crate) fn statement_id(s: &dyn Display, p: &dyn Display, o: &dyn Display) -> NodeId {
     first128(&Sha256::digest(format!("{s} {p} {o} .").as_bytes()))
-}
-
-/// The node of the statement (triple) whose hash is `id`.
-fn statement_node(id: &NodeId) -> NamedNode {
-    NamedNode::new_unchecked(format!("{STATEMENT_PREFIX}{}", hex::encode(id)))
 }
 
 /// The node standing for triple `t` in the derivations graph.
@@ -167,40 +159,59 @@ fn predicate_ref(t: &Term) -> NamedNodeRef<'_> {
     }
 }
 
-impl<'a> Writer<'a> {
-    pub(crate) fn new(rules: &'a [NamedNode], max_per_triple: usize) -> Self {
+impl Writer {
+    /// A writer naming rules by `rules` (indexed like the state's rule numbers), writing at most
+    /// `max_per_triple` derivations per triple; `replace` when the records it produces rewrite the
+    /// whole derivations graph.
+    pub(crate) fn new(rules: Arc<[NamedNode]>, max_per_triple: usize, replace: bool) -> Self {
         Self {
-            rules,
             max_per_triple,
             ids: FxHashMap::default(),
             written: Written::default(),
+            records: DerivationRecords::new(rules, replace),
         }
     }
 
-    /// Reconciles the written form of every dirty triple with the state, into `sink`.
-    pub(crate) fn reconcile(mut self, state: &mut State, sink: &mut dyn Sink) -> Written {
+    /// Reconciles the written form of every dirty triple with the state: inferred quads into
+    /// `sink`, derivation-record changes returned (to be written by the caller).
+    pub(crate) fn reconcile(
+        mut self,
+        state: &mut State,
+        sink: &mut dyn Sink,
+    ) -> (Written, DerivationRecords) {
         let mut dirty: Vec<Tid> = state.dirty.drain().collect();
         dirty.sort_unstable();
         for t in dirty {
             self.triple(state, t, sink);
         }
-        self.written
+        (self.written, self.records)
     }
 
-    /// Rewrites everything in one transaction: clears both graphs, then streams every quad.
-    pub(crate) fn full(self, state: &mut State, store: &Store) -> Result<Written, StorageError> {
+    /// Rewrites the inferred graph in one transaction (cleared, then every quad streamed) and
+    /// returns the records that rewrite the derivations graph. With `inline`, the records are
+    /// written in the same transaction instead and the returned records are empty.
+    pub(crate) fn full(
+        mut self,
+        state: &mut State,
+        store: &Store,
+        inline: bool,
+    ) -> Result<(Written, DerivationRecords), StorageError> {
         for f in &mut state.index.flags {
             *f &= !IN_INFERRED;
         }
         state.derivs.written.iter_mut().for_each(|w| *w = false);
         state.stmt_refs.clear();
         state.dirty = (0..state.index.len()).collect();
+        self.records = DerivationRecords::new(self.records.rules(), true);
         let mut tx = store.start_transaction()?;
         tx.clear_graph(INFERRED_GRAPH)?;
-        tx.clear_graph(DERIVATIONS_GRAPH)?;
-        let written = self.reconcile(state, &mut TxSink(&mut tx));
+        let (written, mut records) = self.reconcile(state, &mut TxSink(&mut tx));
+        if inline {
+            records.write(&mut tx)?;
+            records = DerivationRecords::new(records.rules(), false);
+        }
         tx.commit()?;
-        Ok(written)
+        Ok((written, records))
     }
 
     fn triple(&mut self, state: &mut State, t: Tid, sink: &mut dyn Sink) {
@@ -237,7 +248,7 @@ impl<'a> Writer<'a> {
         }
         for (d, wanted) in flips {
             state.derivs.written[d as usize] = wanted;
-            self.derivation(state, d, wanted, sink);
+            self.derivation(state, d, wanted);
         }
     }
 
@@ -250,45 +261,30 @@ impl<'a> Writer<'a> {
         sink.quad(q, insert);
     }
 
-    fn id(&mut self, state: &State, t: Tid) -> (NodeId, NamedNode) {
-        self.ids
-            .entry(t)
-            .or_insert_with(|| {
-                let [s, p, o] = state.index.triples[t as usize];
-                let id = statement_id(state.dict.term(s), state.dict.term(p), state.dict.term(o));
-                (id, statement_node(&id))
-            })
-            .clone()
+    fn id(&mut self, state: &State, t: Tid) -> NodeId {
+        *self.ids.entry(t).or_insert_with(|| {
+            let [s, p, o] = state.index.triples[t as usize];
+            statement_id(state.dict.term(s), state.dict.term(p), state.dict.term(o))
+        })
     }
 
-    /// Inserts or removes the quads of derivation `d` and adjusts statement reference counts.
-    fn derivation(&mut self, state: &mut State, d: Did, insert: bool, sink: &mut dyn Sink) {
+    /// Records the insertion or removal of derivation `d` and adjusts statement reference counts.
+    fn derivation(&mut self, state: &mut State, d: Did, insert: bool) {
         let head = state.derivs.head[d as usize];
-        let rule = &self.rules[state.derivs.rule[d as usize] as usize];
-        let (head_id, head_node) = self.id(state, head);
-        let mut premises: Vec<(NodeId, NamedNode, Tid)> = Vec::with_capacity(4);
+        let rule = state.derivs.rule[d as usize];
+        let head_id = self.id(state, head);
+        let mut premises: Vec<(NodeId, Tid)> = Vec::with_capacity(4);
         for &p in state.derivs.premises(d) {
-            let (id, n) = self.id(state, p);
-            premises.push((id, n, p));
+            premises.push((self.id(state, p), p));
         }
         premises.sort_unstable_by_key(|a| a.0);
-        let prem_ids: Vec<NodeId> = premises.iter().map(|(id, _, _)| *id).collect();
-        let node = NamedNode::new_unchecked(format!(
-            "{DERIVATION_PREFIX}{}",
-            hex::encode(derivation_id(rule, &head_id, &prem_ids))
-        ));
-        let (g, node) = (DERIVATIONS_GRAPH, node.as_ref());
-        self.emit(sink, QuadRef::new(node, RULE, rule.as_ref(), g), insert);
-        self.emit(
-            sink,
-            QuadRef::new(node, DERIVES, head_node.as_ref(), g),
-            insert,
-        );
-        for (_, p, _) in &premises {
-            self.emit(sink, QuadRef::new(node, PREMISE, p.as_ref(), g), insert);
-        }
-        let mentioned = std::iter::once((head_id, head_node, head)).chain(premises);
-        for (id, n, t) in mentioned {
+        let prem_ids: Vec<NodeId> = premises.iter().map(|(id, _)| *id).collect();
+        let rule_iri = &self.records.rules()[rule as usize];
+        let id = derivation_id(rule_iri, &head_id, &prem_ids);
+        let quads = self.records.derivation(insert, id, rule, head_id, prem_ids);
+        self.count(quads, insert);
+        let mentioned = std::iter::once((head_id, head)).chain(premises);
+        for (id, t) in mentioned {
             let count = state.stmt_refs.entry(id).or_insert(0);
             let edge = if insert {
                 *count += 1;
@@ -302,23 +298,18 @@ impl<'a> Writer<'a> {
                     state.stmt_refs.remove(&id);
                 }
                 let [s, p, o] = state.index.triples[t as usize];
-                let (s, p, o) = (state.dict.term(s), state.dict.term(p), state.dict.term(o));
-                self.emit(
-                    sink,
-                    QuadRef::new(n.as_ref(), rdf::SUBJECT, s.as_ref(), g),
-                    insert,
-                );
-                self.emit(
-                    sink,
-                    QuadRef::new(n.as_ref(), rdf::PREDICATE, p.as_ref(), g),
-                    insert,
-                );
-                self.emit(
-                    sink,
-                    QuadRef::new(n.as_ref(), rdf::OBJECT, o.as_ref(), g),
-                    insert,
-                );
+                let triple = [state.dict.term(s), state.dict.term(p), state.dict.term(o)];
+                let quads = self.records.statement(insert, id, triple);
+                self.count(quads, insert);
             }
+        }
+    }
+
+    fn count(&mut self, quads: usize, insert: bool) {
+        if insert {
+            self.written.quads_inserted += quads;
+        } else {
+            self.written.quads_removed += quads;
         }
     }
 }

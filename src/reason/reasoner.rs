@@ -5,10 +5,12 @@ use super::ReasonError;
 use super::persist::{self, Changes, Writer, is_asserted_graph};
 use super::rule::{Rule, load_rule_sets};
 use super::state::State;
+use crate::store::RecordWriter;
 use oxigraph::model::{NamedNode, Triple, TripleRef};
 use oxigraph::store::Store;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Which rules run and within which bounds.
@@ -65,7 +67,8 @@ pub struct Stats {
     pub inferred_added: usize,
     /// Triples this call removed from the inferred graph.
     pub inferred_removed: usize,
-    /// Quads inserted into the store (inferred and derivations graphs).
+    /// Quads inserted into the store (inferred and derivations graphs; with a record writer, the
+    /// derivation records among them are written by it, after the call returns).
     pub quads_inserted: usize,
     /// Quads removed from the store.
     pub quads_removed: usize,
@@ -73,7 +76,8 @@ pub struct Stats {
     pub load_ms: u128,
     /// Milliseconds computing the fixpoint (or the incremental change) in memory.
     pub reason_ms: u128,
-    /// Milliseconds building the inferred and derivation quads and committing them to the store.
+    /// Milliseconds building the inferred quads and derivation records and committing them (with a
+    /// record writer: committing the inferred graph and queueing the records).
     pub write_ms: u128,
 }
 
@@ -81,8 +85,9 @@ pub struct Stats {
 pub struct Reasoner {
     config: RuleConfig,
     rules: Vec<Rule>,
-    rule_iris: Vec<NamedNode>,
+    rule_iris: Arc<[NamedNode]>,
     state: Option<State>,
+    records: Option<RecordWriter>,
 }
 
 impl Reasoner {
@@ -100,7 +105,22 @@ impl Reasoner {
             rules,
             rule_iris,
             state: None,
+            records: None,
         }
+    }
+
+    /// The same reasoner, handing its derivation records to `writer` (the store's background
+    /// record writer, [`crate::store::WarrantStore::record_writer`]) instead of writing them with
+    /// the inferred graph: every call then returns once the inferred graph is committed, and the
+    /// records follow (readers wait for them with [`RecordWriter::wait`]). `writer` must write to
+    /// the store the calls are given, and calls must be serialised with the store's other writes
+    /// (made under [`crate::store::WarrantStore::write_directly`] or from a write observer), so that
+    /// batches are queued in commit order. Without a writer, records and inferred graph are
+    /// written in one transaction.
+    #[must_use]
+    pub fn with_record_writer(mut self, writer: RecordWriter) -> Self {
+        self.records = Some(writer);
+        self
     }
 
     /// The loaded rules, in evaluation order.
@@ -114,7 +134,9 @@ impl Reasoner {
     }
 
     /// Recomputes the inferred and derivations graphs from the store's asserted graphs and replaces
-    /// them in one transaction. On [`ReasonError::RoundLimit`] nothing is written.
+    /// them: the inferred graph in one transaction, the derivations graph in the same one or, with
+    /// a record writer, in the writer's next batch. On [`ReasonError::RoundLimit`] nothing is
+    /// written.
     pub fn materialize(&mut self, store: &Store) -> Result<Stats, ReasonError> {
         self.state = None;
         let start = Instant::now();
@@ -130,8 +152,15 @@ impl Reasoner {
             })?;
         let reason_ms = start.elapsed().as_millis();
         let start = Instant::now();
-        let written = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
-            .full(&mut state, store)?;
+        let max = self.config.max_derivations_per_triple;
+        let (written, records) = Writer::new(Arc::clone(&self.rule_iris), max, true).full(
+            &mut state,
+            store,
+            self.records.is_none(),
+        )?;
+        if let Some(writer) = &self.records {
+            writer.submit(Box::new(records));
+        }
         let stats = Stats {
             rounds: state.rounds,
             asserted: state.asserted_count(),
@@ -149,7 +178,8 @@ impl Reasoner {
         Ok(stats)
     }
 
-    /// Brings the inferred and derivations graphs up to date after the caller changed the store's
+    /// Brings the inferred and derivations graphs up to date (the derivations graph in the record
+    /// writer's next batch when there is one) after the caller changed the store's
     /// asserted graphs: `added` were inserted into, `removed` deleted from, some asserted graph (a
     /// removed triple still asserted in another graph is ignored). Incremental when the reasoner
     /// holds a materialisation, else a full [`Self::materialize`]. On [`ReasonError::RoundLimit`]
@@ -179,9 +209,21 @@ impl Reasoner {
         let reason_ms = start.elapsed().as_millis();
         let start = Instant::now();
         let mut changes = Changes::default();
-        let written = Writer::new(&self.rule_iris, self.config.max_derivations_per_triple)
+        let max = self.config.max_derivations_per_triple;
+        let (written, records) = Writer::new(Arc::clone(&self.rule_iris), max, false)
             .reconcile(&mut state, &mut changes);
-        persist::commit(store, &changes)?;
+        match &self.records {
+            Some(writer) => {
+                persist::commit(store, &changes)?;
+                if !records.is_empty() {
+                    writer.submit(Box::new(records));
+                }
+            }
+            None => {
+                records.render(&mut changes);
+                persist::commit(store, &changes)?;
+            }
+        }
         let stats = Stats {
             rounds: state.rounds,
             asserted: state.asserted_count(),

@@ -13,6 +13,14 @@
 //! a write has begun ever gets a value read before it — a cache can be cold, never stale. A value is
 //! kept only if that epoch was even and is unchanged after computing: no write began or ended while it
 //! was read, so it is exactly the state of its epoch, never torn by a concurrent write.
+//!
+//! The derivation records written in the background after a write (see `records`) do not move the
+//! epoch, on purpose: they change only the derivations graph, a record graph, and memoised values
+//! are computed from content graphs (the default graph of their queries is the union of content
+//! graphs, and none of them names a record graph), so a record batch cannot make one stale. The
+//! inferred graph — content — is written inside the write's epoch bracket, before it ends. A cache
+//! of values read from the derivations graph would have to wait for the records barrier
+//! ([`WarrantStore::wait_records`]) and key on the records too; there is none.
 
 use super::WarrantStore;
 use oxigraph::store::Store;

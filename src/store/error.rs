@@ -63,6 +63,12 @@ pub enum StoreError {
     /// A file or body that could not be parsed.
     #[error(transparent)]
     Load(#[from] crate::load::LoadError),
+    /// The derivation records could not be written in the background: reads of the record graphs
+    /// are refused until they are rewritten (see [`super::RecordWriter`]).
+    #[error(
+        "derivation records unavailable: writing them failed ({0}); restart or reload to rebuild them"
+    )]
+    RecordsUnavailable(String),
     /// The storage engine failed.
     #[error("storage error: {0}")]
     Storage(#[from] oxigraph::store::StorageError),

@@ -12,6 +12,8 @@ mod error;
 pub mod history;
 mod hooks;
 mod query;
+mod reach;
+mod records;
 mod results;
 mod select;
 mod state;
@@ -24,6 +26,7 @@ pub use derived::EpochMemo;
 pub use error::StoreError;
 pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
+pub use records::{RecordBatch, RecordWriter};
 pub use results::{OutputFormat, write_results};
 pub use select::{embedded_query, value_of};
 pub use state::StoreState;
@@ -54,6 +57,7 @@ pub struct WarrantStore {
     store: Store,
     mode: DatasetMode,
     hooks: Arc<hooks::Hooks>,
+    records: RecordWriter,
 }
 
 impl WarrantStore {
@@ -67,20 +71,34 @@ impl WarrantStore {
             path: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        Ok(Self {
-            store,
-            mode,
-            hooks: Arc::default(),
-        })
+        Ok(Self::over(store, mode))
     }
 
     /// A fresh store in memory (nothing written to disk).
     pub fn in_memory(mode: DatasetMode) -> Result<Self, StoreError> {
-        Ok(Self {
-            store: Store::new()?,
+        Ok(Self::over(Store::new()?, mode))
+    }
+
+    fn over(store: Store, mode: DatasetMode) -> Self {
+        Self {
+            records: RecordWriter::new(store.clone()),
+            store,
             mode,
             hooks: Arc::default(),
-        })
+        }
+    }
+
+    /// The background writer of this store's record graphs (shared by all clones): the reasoner
+    /// hands it the derivation records of each write.
+    pub fn record_writer(&self) -> &RecordWriter {
+        &self.records
+    }
+
+    /// The records barrier: waits until every derivation record of every write that has returned
+    /// is in the store. Every reader of a record graph calls it first (SPARQL over those graphs,
+    /// `/why`, export, the CLI before it exits). Fails when writing records failed.
+    pub fn wait_records(&self) -> Result<(), StoreError> {
+        self.records.wait()
     }
 
     /// The underlying Oxigraph store, for read access by later stages (reasoner, search, export).

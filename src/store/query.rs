@@ -70,6 +70,9 @@ impl ProtocolDataset {
 impl WarrantStore {
     /// Evaluates a query. `bindings` are bound as RDF terms to variables of the query (never pasted
     /// into text); `cancel`, when given, stops the evaluation when cancelled (time limits).
+    ///
+    /// A query that can read the derivations graph first waits for the records barrier
+    /// ([`WarrantStore::wait_records`]); queries over the default graph do not.
     pub fn evaluate(
         &self,
         parsed: &ParsedQuery,
@@ -77,6 +80,10 @@ impl WarrantStore {
         bindings: &[(Variable, Term)],
         cancel: Option<CancellationToken>,
     ) -> Result<QueryResults<'static>, StoreError> {
+        if super::reach::query_reaches_records(&parsed.query, protocol) {
+            // the derivations graph is written just after each write returns: see every record
+            self.wait_records()?;
+        }
         let mut query = parsed.query.clone();
         if !bindings.is_empty() {
             super::bind::bind_values(&mut query, bindings);

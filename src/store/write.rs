@@ -240,6 +240,15 @@ impl WarrantStore {
     }
 
     fn apply_serialised(&self, change: Change) -> Result<Applied, StoreError> {
+        let reads_records = change.ops.iter().any(|op| {
+            matches!(op, Op::Update { update, using_default, using_named }
+                if super::reach::update_reaches_records(update, using_default, using_named))
+        });
+        if reads_records {
+            // Before the transaction opens (never wait inside one). The write lock is held, so no
+            // new record batch can be queued: the WHERE clauses see every record.
+            self.wait_records()?;
+        }
         let mut tx = self.store.start_transaction()?;
         let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);

@@ -15,6 +15,7 @@ mod lifecycle;
 mod lubm;
 mod named_queries;
 mod reason;
+mod records;
 mod search;
 mod shacl_w3c;
 mod shapes_invalid;

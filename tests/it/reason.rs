@@ -267,10 +267,25 @@ fn asserted_store(triples: &HashSet<Triple>) -> Store {
 
 #[test]
 fn incremental_add_and_delete_equal_recomputation() {
+    incremental_equals_recomputation(false);
+}
+
+/// The same with the derivation records written by a background record writer (as served): once
+/// its barrier is reached, the records equal those of a recomputation after every step.
+#[test]
+fn incremental_with_deferred_records_equals_recomputation() {
+    incremental_equals_recomputation(true);
+}
+
+fn incremental_equals_recomputation(deferred: bool) {
     let sets = ["rdfs", "owl2rl", "skos"];
     let mut asserted: HashSet<Triple> = parse(INCREMENTAL_BASE).into_iter().collect();
     let store = asserted_store(&asserted);
+    let records = warrant::store::RecordWriter::new(store.clone());
     let mut incremental = reasoner(&sets);
+    if deferred {
+        incremental = incremental.with_record_writer(records.clone());
+    }
     incremental.materialize(&store).unwrap();
     let steps: [(&str, &str); 9] = [
         ("ex:s3 a ex:Grad ; ex:takes ex:c1 .", ""),
@@ -326,6 +341,7 @@ fn incremental_add_and_delete_equal_recomputation() {
                 .unwrap();
         }
         incremental.apply(&store, &added, &removed).unwrap();
+        records.wait().unwrap();
         let fresh = asserted_store(&asserted);
         reasoner(&sets).materialize(&fresh).unwrap();
         let (got, want) = (snapshot(&store), snapshot(&fresh));
