@@ -2,7 +2,7 @@
 //! incremental updates against a store ([`Reasoner`]), and what each call did ([`Stats`]).
 
 use super::ReasonError;
-use super::persist::{self, Changes, Writer, is_asserted_graph};
+use super::persist::{self, Changes, Writer, Written, is_asserted_graph};
 use super::rule::{Rule, load_rule_sets};
 use super::state::State;
 use crate::store::RecordWriter;
@@ -79,6 +79,31 @@ pub struct Stats {
     /// Milliseconds building the inferred quads and derivation records and committing them (with a
     /// record writer: committing the inferred graph and queueing the records).
     pub write_ms: u128,
+}
+
+impl Stats {
+    /// The figures of a reasoner call that left `state` and wrote `written`.
+    fn after(
+        state: &State,
+        written: &Written,
+        load_ms: u128,
+        reason_ms: u128,
+        write_ms: u128,
+    ) -> Self {
+        Self {
+            rounds: state.rounds,
+            asserted: state.asserted_count(),
+            inferred: state.inferred_count(),
+            derivations: state.derivs.alive_count(),
+            inferred_added: written.inferred_added,
+            inferred_removed: written.inferred_removed,
+            quads_inserted: written.quads_inserted,
+            quads_removed: written.quads_removed,
+            load_ms,
+            reason_ms,
+            write_ms,
+        }
+    }
 }
 
 /// The rule reasoner: loaded rules, configuration and the materialisation kept between calls.
@@ -161,19 +186,13 @@ impl Reasoner {
         if let Some(writer) = &self.records {
             writer.submit(Box::new(records));
         }
-        let stats = Stats {
-            rounds: state.rounds,
-            asserted: state.asserted_count(),
-            inferred: state.inferred_count(),
-            derivations: state.derivs.alive_count(),
-            inferred_added: written.inferred_added,
-            inferred_removed: written.inferred_removed,
-            quads_inserted: written.quads_inserted,
-            quads_removed: written.quads_removed,
+        let stats = Stats::after(
+            &state,
+            &written,
             load_ms,
             reason_ms,
-            write_ms: start.elapsed().as_millis(),
-        };
+            start.elapsed().as_millis(),
+        );
         self.state = Some(state);
         Ok(stats)
     }
@@ -224,19 +243,7 @@ impl Reasoner {
                 persist::commit(store, &changes)?;
             }
         }
-        let stats = Stats {
-            rounds: state.rounds,
-            asserted: state.asserted_count(),
-            inferred: state.inferred_count(),
-            derivations: state.derivs.alive_count(),
-            inferred_added: written.inferred_added,
-            inferred_removed: written.inferred_removed,
-            quads_inserted: written.quads_inserted,
-            quads_removed: written.quads_removed,
-            load_ms: 0,
-            reason_ms,
-            write_ms: start.elapsed().as_millis(),
-        };
+        let stats = Stats::after(&state, &written, 0, reason_ms, start.elapsed().as_millis());
         self.state = Some(state);
         Ok(stats)
     }

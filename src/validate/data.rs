@@ -244,29 +244,23 @@ mod sealed {
     impl Sealed for oxigraph::store::Transaction<'_> {}
 }
 
-impl QuadSource for Store {
-    fn quads(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> QuadIter<'_> {
-        self.quads_for_pattern(subject, predicate, object, graph)
-    }
+/// Both oxigraph types read quads the same way.
+macro_rules! quad_source {
+    ($($source:ty),*) => {$(
+        impl QuadSource for $source {
+            fn quads(
+                &self,
+                subject: Option<NamedOrBlankNodeRef<'_>>,
+                predicate: Option<NamedNodeRef<'_>>,
+                object: Option<TermRef<'_>>,
+                graph: Option<GraphNameRef<'_>>,
+            ) -> QuadIter<'_> {
+                self.quads_for_pattern(subject, predicate, object, graph)
+            }
+        }
+    )*};
 }
-
-impl QuadSource for Transaction<'_> {
-    fn quads(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> QuadIter<'_> {
-        self.quads_for_pattern(subject, predicate, object, graph)
-    }
-}
+quad_source!(Store, Transaction<'_>);
 
 /// A [`Store`] or [`Transaction`] seen as the union of some of its graphs.
 ///
