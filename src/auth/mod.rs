@@ -134,6 +134,9 @@ pub enum AuthError {
     /// `user add` with a name the users file already has.
     #[error("a user named {0:?} already exists; pick another name")]
     DuplicateUser(String),
+    /// `user remove` with a name the users file does not have.
+    #[error("the users file has no user named {0:?}")]
+    UnknownUser(String),
     /// A user name that is empty, too long, reserved or has characters outside `A-Z a-z 0-9 . _ @ -`.
     #[error("invalid user name {name:?}: {reason}")]
     InvalidName {

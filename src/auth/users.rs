@@ -131,6 +131,23 @@ impl Users {
         Ok(token)
     }
 
+    /// Removes a user from the users file: their token stops working when a server next reads
+    /// the file (at start). Refuses a name the file does not have; the file is replaced atomically.
+    pub fn remove(path: &Path, name: &str) -> Result<(), AuthError> {
+        let mut entries = read(path)?;
+        let before = entries.len();
+        entries.retain(|e| e.name != name);
+        if entries.len() == before {
+            return Err(AuthError::UnknownUser(name.to_owned()));
+        }
+        let text =
+            toml::to_string(&UsersFile { users: entries }).map_err(|e| AuthError::BadFile {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+        write_atomically(path, &format!("{HEADER}{text}"))
+    }
+
     /// The principal a bearer token stands for, or `None` when it is no user's token. Costs one
     /// argon2 verification the first time a token is seen, none afterwards; an unknown id costs
     /// as much as a wrong secret, so timing does not tell which ids exist.
@@ -356,6 +373,25 @@ mod tests {
         assert_eq!(Users::load(&path).unwrap().len(), 1);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn a_removed_user_no_longer_authenticates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.toml");
+        let alice = Users::add(&path, "alice", Role::Curator).unwrap();
+        let bob = Users::add(&path, "bob", Role::Reviewer).unwrap();
+        Users::remove(&path, "alice").unwrap();
+        let users = Users::load(&path).unwrap();
+        assert!(users.authenticate(&alice).is_none());
+        assert_eq!(
+            users.authenticate(&bob).map(|p| p.name),
+            Some("bob".to_owned())
+        );
+        assert!(matches!(
+            Users::remove(&path, "alice"),
+            Err(AuthError::UnknownUser(_))
+        ));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `warrant user add NAME --role ROLE` and `warrant user list`: manage the users file that
+//! `warrant user add NAME --role ROLE`, `warrant user list` and `warrant user remove NAME`: manage the users file that
 //! `warrant serve --users FILE` reads. `add` prints the new bearer token once, as the last line.
 
 use crate::auth::{DEFAULT_USERS_FILE, Role, Users};
@@ -21,6 +21,18 @@ pub enum UserCommand {
     Add(AddArgs),
     /// List users and their roles (never tokens or hashes).
     List(ListArgs),
+    /// Remove a user (their token stops working when the server restarts).
+    Remove(RemoveArgs),
+}
+
+/// Options of `warrant user remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The user name.
+    pub name: String,
+    /// The users file.
+    #[arg(long, default_value = DEFAULT_USERS_FILE, value_name = "FILE")]
+    pub users: PathBuf,
 }
 
 /// Options of `warrant user add`.
@@ -65,6 +77,17 @@ pub fn run(args: UserArgs) -> Result<()> {
                  cannot be recovered (restart a running server to accept it):"
             );
             println!("{token}");
+            Ok(())
+        }
+        UserCommand::Remove(remove) => {
+            Users::remove(&remove.users, &remove.name).with_context(|| {
+                format!("removing {:?} from {}", remove.name, remove.users.display())
+            })?;
+            println!(
+                "removed {} from {} (restart a running server to refuse their token)",
+                remove.name,
+                remove.users.display()
+            );
             Ok(())
         }
         UserCommand::List(list) => {
