@@ -40,6 +40,14 @@ use oxigraph::store::Store;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The graphs queries see: the content graphs (the default graph in union mode) and the named
+/// graphs `GRAPH ?g` ranges over (every graph but the catalog and the change sets; the derivations
+/// graph is queryable by name and by `GRAPH ?g`).
+struct Layout {
+    content: Vec<GraphName>,
+    queryable: Vec<NamedOrBlankNode>,
+}
+
 /// How the default graph of a query without a dataset description is formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DatasetMode {
@@ -116,13 +124,52 @@ impl WarrantStore {
     /// The graphs whose union is the default graph in [`DatasetMode::UnionOfContent`]: the store's
     /// default graph and every named graph that is not a record graph.
     pub fn content_graphs(&self) -> Result<Vec<GraphName>, StoreError> {
-        let mut graphs = vec![GraphName::DefaultGraph];
-        for graph in self.store.named_graphs() {
-            match graph? {
-                NamedOrBlankNode::NamedNode(n) if vocab::is_record_graph(n.as_str()) => {}
-                NamedOrBlankNode::NamedNode(n) => graphs.push(n.into()),
-                NamedOrBlankNode::BlankNode(b) => graphs.push(b.into()),
+        Ok(self.layout()?.content.clone())
+    }
+
+    /// Which graphs queries see, remembered per write epoch: listing the named graphs costs a scan
+    /// of all of them, and every recorded change adds some (its change-set graphs).
+    fn layout(&self) -> Result<Arc<Layout>, StoreError> {
+        struct Memo(derived::EpochMemo<(), Arc<Layout>>);
+        impl Default for Memo {
+            fn default() -> Self {
+                Self(derived::EpochMemo::new(1))
             }
+        }
+        self.shared::<Memo>().0.get_one(self, (), |_| {
+            let mut layout = Layout {
+                content: vec![GraphName::DefaultGraph],
+                queryable: Vec::new(),
+            };
+            for graph in self.store.named_graphs() {
+                let graph = graph?;
+                if let NamedOrBlankNode::NamedNode(n) = &graph {
+                    let iri = n.as_str();
+                    if !vocab::is_record_graph(iri) {
+                        layout.content.push(n.clone().into());
+                    }
+                    // the derivations graph is written by the background record writer, outside
+                    // the write epochs: whether it exists is asked per query (`queryable_graphs`)
+                    if iri.starts_with(vocab::RECORD_GRAPH)
+                        || iri.starts_with(vocab::CHANGE_GRAPH)
+                        || n.as_ref() == vocab::DERIVATIONS_GRAPH
+                    {
+                        continue;
+                    }
+                } else if let NamedOrBlankNode::BlankNode(b) = &graph {
+                    layout.content.push(b.clone().into());
+                }
+                layout.queryable.push(graph);
+            }
+            Ok(Arc::new(layout))
+        })
+    }
+
+    /// The named graphs `GRAPH ?g` ranges over: every graph but the catalog and the change sets.
+    fn queryable_graphs(&self, layout: &Layout) -> Result<Vec<NamedOrBlankNode>, StoreError> {
+        let mut graphs = layout.queryable.clone();
+        if self.store.contains_named_graph(vocab::DERIVATIONS_GRAPH)? {
+            graphs.push(vocab::DERIVATIONS_GRAPH.into_owned().into());
         }
         Ok(graphs)
     }

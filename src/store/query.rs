@@ -116,21 +116,13 @@ impl WarrantStore {
                     .collect(),
             );
         } else if !has_own_dataset {
+            let layout = self.layout()?;
             if self.mode == DatasetMode::UnionOfContent {
-                let graphs = self.content_graphs()?;
-                prepared.dataset_mut().set_default_graph(graphs);
+                prepared
+                    .dataset_mut()
+                    .set_default_graph(layout.content.clone());
             }
-            // the file catalog, store state and change sets are bookkeeping: GRAPH ?g never ranges
-            // over them (FROM NAMED / named-graph-uri reach a change set by name)
-            let named = self
-                .store
-                .named_graphs()
-                .filter(|g| {
-                    !matches!(g, Ok(NamedOrBlankNode::NamedNode(n))
-                        if n.as_str().starts_with(crate::vocab::RECORD_GRAPH)
-                            || n.as_str().starts_with(crate::vocab::CHANGE_GRAPH))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let named = self.queryable_graphs(&layout)?;
             prepared.dataset_mut().set_available_named_graphs(named);
         }
         Ok(prepared.on_store(&self.store).execute()?)

@@ -26,6 +26,9 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
         .status()
         .is_success()
     );
+    // the graphs a query sees are remembered between writes, never across one
+    let graph_listed = |server: &TestServer| ask(server, "ASK { GRAPH <urn:test:g> { ?s ?p ?o } }");
+    assert!(!graph_listed(&server));
     let put = auth(
         client()
             .put(server.url("/store"))
@@ -39,6 +42,7 @@ fn every_write_path_records_a_change_set_and_records_are_not_editable() {
     .send()
     .unwrap();
     assert!(put.status().is_success());
+    assert!(graph_listed(&server), "a new graph is queryable at once");
     let changes = history_of(&server, subject);
     assert_eq!(changes.len(), 2, "{changes:?}");
     assert_eq!(changes[1]["message"], "test write");
