@@ -45,6 +45,17 @@ impl Kind {
         }
     }
 
+    /// One resource of this kind, in words (`statement` …): the prefix of ids the server makes up.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Self::Statements => "statement",
+            Self::Sources => "source",
+            Self::Passages => "passage",
+            Self::Concepts => "concept",
+            Self::Policies => "policy",
+        }
+    }
+
     /// The class every resource of this kind has.
     pub fn class(self) -> NamedNodeRef<'static> {
         match self {
