@@ -99,11 +99,7 @@ fn fresh_id(kind: Kind) -> String {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     let digest = Sha256::digest(format!("{nanos}/{:?}", std::thread::current().id()));
-    let singular = kind
-        .as_str()
-        .trim_end_matches('s')
-        .replace("policie", "policy");
-    format!("{singular}-{}", &hex::encode(digest)[..12])
+    format!("{}-{}", kind.singular(), &hex::encode(digest)[..12])
 }
 
 async fn parse(
