@@ -37,6 +37,26 @@ fn concurrent_editors_exactly_one_wins_per_etag() {
         .count();
     assert_eq!((won, lost), (1, 7), "{statuses:?}");
     assert_eq!(history(&server).len(), 2, "one creation, one edit");
+    // without a Slug (and with <> as the subject) the server names the new resource
+    let unnamed = turtle(
+        auth(
+            client().post(server.url("/curation/statements")),
+            &users.curator,
+        ),
+        STATEMENT,
+    )
+    .send()
+    .unwrap();
+    assert_eq!(unnamed.status(), StatusCode::CREATED);
+    let location = unnamed.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/curation/statements/statement-"),
+        "{location}"
+    );
+    assert_eq!(
+        client().get(server.url(&location)).send().unwrap().status(),
+        StatusCode::OK
+    );
 }
 
 #[test]
