@@ -70,6 +70,18 @@ pub fn is_record_graph(iri: &str) -> bool {
         || iri == DERIVATIONS_GRAPH.as_str()
 }
 
+/// Whether a graph holds asserted content: every graph but the inferred graph and the record
+/// graphs. What the reasoner reads, the SHACL gate validates and curators edit.
+pub fn is_asserted_content(graph: oxigraph::model::GraphNameRef<'_>) -> bool {
+    match graph {
+        oxigraph::model::GraphNameRef::NamedNode(n) => {
+            n != INFERRED_GRAPH && !is_record_graph(n.as_str())
+        }
+        oxigraph::model::GraphNameRef::BlankNode(_)
+        | oxigraph::model::GraphNameRef::DefaultGraph => true,
+    }
+}
+
 /// `wr:origin`: how a file graph came to be loaded (`"default-data"` at start-up, `"load"` by the CLI).
 pub const ORIGIN: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#origin");
@@ -477,13 +489,33 @@ pub mod std_terms {
     }
 }
 
-/// PROV-O terms used by determinations.
+/// PROV-O terms used by determinations, change sets and curation.
 pub mod prov {
     use oxigraph::model::NamedNodeRef;
     terms! { "http://www.w3.org/ns/prov#";
         /// `prov:generatedAtTime`.
         GENERATED_AT_TIME = "generatedAtTime";
+        /// `prov:wasAttributedTo`: entity -> the agent responsible for it.
+        WAS_ATTRIBUTED_TO = "wasAttributedTo";
+        /// `prov:wasAssociatedWith`: activity (change set) -> its agent.
+        WAS_ASSOCIATED_WITH = "wasAssociatedWith";
+        /// `prov:startedAtTime`.
+        STARTED_AT_TIME = "startedAtTime";
+        /// `prov:endedAtTime`.
+        ENDED_AT_TIME = "endedAtTime";
+        /// `prov:Activity`.
+        ACTIVITY = "Activity";
+        /// `prov:Agent`.
+        AGENT = "Agent";
         /// `prov:wasDerivedFrom`.
         WAS_DERIVED_FROM = "wasDerivedFrom";
     }
+}
+
+/// The current time as an `xsd:dateTime` literal (change sets, curation, reviews).
+pub fn now_literal() -> oxigraph::model::Literal {
+    oxigraph::model::Literal::new_typed_literal(
+        oxsdatatypes::DateTime::now().to_string(),
+        oxigraph::model::vocab::xsd::DATE_TIME,
+    )
 }

@@ -12,12 +12,7 @@ pub const CURATED_GRAPH: &str = "https://w3id.org/warrant/graph/curated/";
 
 /// Whether a graph holds asserted content a curator edits (not the inferred graph, not records).
 pub fn is_editable(graph: GraphNameRef<'_>) -> bool {
-    match graph {
-        GraphNameRef::NamedNode(n) => {
-            n != vocab::INFERRED_GRAPH && !vocab::is_record_graph(n.as_str())
-        }
-        _ => true,
-    }
+    vocab::is_asserted_content(graph)
 }
 
 /// Whether `node` is a part of resource `iri`: a hash IRI `{iri}#…` (a policy's criteria written as

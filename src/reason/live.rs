@@ -5,7 +5,7 @@ use super::{ReasonError, Reasoner, Rule, RuleConfig, Stats, parse_rule};
 use crate::load::{DataRoot, SourceFile, collect_files};
 use crate::store::{Applied, StoreState, WarrantStore, WriteObserver};
 use crate::vocab;
-use oxigraph::model::{GraphName, Quad, Triple};
+use oxigraph::model::{Quad, Triple};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -86,12 +86,7 @@ impl LiveReasoner {
 fn asserted_triples(quads: &[Quad]) -> Vec<Triple> {
     quads
         .iter()
-        .filter(|q| match &q.graph_name {
-            GraphName::NamedNode(g) => {
-                !vocab::is_record_graph(g.as_str()) && g.as_ref() != vocab::INFERRED_GRAPH
-            }
-            _ => true,
-        })
+        .filter(|q| vocab::is_asserted_content(q.graph_name.as_ref()))
         .map(|q| Triple::from(q.clone()))
         .collect()
 }

@@ -33,8 +33,9 @@ use super::derivs::Did;
 use super::index::{ALIVE, Tid};
 use super::records::{DerivationRecords, TxSink, statement_node};
 use super::state::{IN_INFERRED, State};
-use super::vocab::{CHANGE_GRAPH_PREFIX, DERIVATIONS_GRAPH, INFERRED_GRAPH};
+use super::vocab::INFERRED_GRAPH;
 use crate::store::RecordBatch;
+use crate::vocab;
 use oxigraph::model::{
     GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, Triple,
     TripleRef,
@@ -45,17 +46,9 @@ use sha2::{Digest, Sha256};
 use std::fmt::Display;
 use std::sync::Arc;
 
-/// Whether a graph holds content (facts) the reasoner reads: every graph but the inferred graph and
-/// the record graphs (derivations, change sets).
+/// Whether a graph holds content (facts) the reasoner reads (see [`vocab::is_asserted_content`]).
 pub fn is_asserted_graph(g: GraphNameRef<'_>) -> bool {
-    match g {
-        GraphNameRef::NamedNode(n) => {
-            n != INFERRED_GRAPH
-                && n != DERIVATIONS_GRAPH
-                && !n.as_str().starts_with(CHANGE_GRAPH_PREFIX)
-        }
-        GraphNameRef::BlankNode(_) | GraphNameRef::DefaultGraph => true,
-    }
+    vocab::is_asserted_content(g)
 }
 
 /// Reads every asserted triple of the store into `state`. Returns the number of quads read.

@@ -11,7 +11,6 @@
 use super::{QuadsView, Shapes, ValidationReport, ValidationResult, validate};
 use crate::store::{Applied, StoreError, WriteGuard};
 use crate::vocab;
-use oxigraph::model::GraphNameRef;
 use oxigraph::store::{Store, Transaction};
 use std::collections::HashSet;
 
@@ -24,16 +23,6 @@ impl ShaclGuard {
     /// A guard for writes to `store` (the committed state is the "before" of each change).
     pub fn new(store: Store) -> Self {
         Self { store }
-    }
-}
-
-/// The graphs validated: content, minus the inferred graph.
-fn asserted_content(graph: GraphNameRef<'_>) -> bool {
-    match graph {
-        GraphNameRef::NamedNode(n) => {
-            n != vocab::INFERRED_GRAPH && !vocab::is_record_graph(n.as_str())
-        }
-        _ => true,
     }
 }
 
@@ -51,7 +40,7 @@ fn key(r: &ValidationResult) -> String {
 
 impl WriteGuard for ShaclGuard {
     fn check(&self, tx: &Transaction<'_>, _applied: &Applied) -> Result<(), StoreError> {
-        let after_view = QuadsView::matching(tx, asserted_content);
+        let after_view = QuadsView::matching(tx, vocab::is_asserted_content);
         let shapes = Shapes::parse(&after_view).map_err(|e| StoreError::Rejected {
             message: format!("the change leaves shapes that cannot be read: {e}"),
             report: serde_json::json!({ "conforms": false, "shapesError": e.to_string() }),
@@ -63,7 +52,7 @@ impl WriteGuard for ShaclGuard {
         if !after.has_violations() {
             return Ok(());
         }
-        let before_view = QuadsView::matching(&self.store, asserted_content);
+        let before_view = QuadsView::matching(&self.store, vocab::is_asserted_content);
         let existing: HashSet<String> = match Shapes::parse(&before_view) {
             Ok(before_shapes) => validate(&before_view, &before_shapes)
                 .map_err(storage)?
