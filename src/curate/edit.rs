@@ -6,15 +6,14 @@
 //! creation time `prov:generatedAtTime`.
 
 use super::describe::{CURATED_GRAPH, describe, etag, home_graph, if_match, is_part_of};
+use super::kind::is_review_predicate;
 use super::{CurateError, Kind};
 use crate::auth::Principal;
 use crate::store::{Applied, Change, ChangeMeta, Op, StoreError, WarrantStore};
-use crate::vocab::{self, wr};
-use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use crate::vocab::{self, prov, wr};
+use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term, Triple};
 use std::collections::HashSet;
-
-const PROV: &str = "http://www.w3.org/ns/prov#";
 
 /// What an edit does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +43,6 @@ pub struct Edit {
     pub if_match: Option<String>,
     /// Who edits, and the message for the change set.
     pub meta: ChangeMeta,
-}
-
-fn prov(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{PROV}{local}"))
 }
 
 /// Applies an edit; returns what changed (with the change-set id) and the new ETag (None after a
@@ -206,19 +201,16 @@ fn managed(
     if !kind.reviewable() {
         return triples;
     }
-    let server_managed = [
-        vocab::REVIEW_STATUS.into_owned(),
-        wr::REVIEWED_BY.into_owned(),
-        wr::REVIEWED_AT.into_owned(),
-        wr::REVIEW_COMMENT.into_owned(),
-    ];
-    triples.retain(|t| !(t.subject == me && server_managed.contains(&t.predicate)));
+    triples.retain(|t| !(t.subject == me && is_review_predicate(t.predicate.as_ref())));
     triples.push(Triple::new(
         iri.clone(),
         vocab::REVIEW_STATUS,
         wr::SUBMITTED,
     ));
-    for p in [prov("wasAttributedTo"), prov("generatedAtTime")] {
+    for p in [
+        prov::WAS_ATTRIBUTED_TO.into_owned(),
+        prov::GENERATED_AT_TIME.into_owned(),
+    ] {
         if !has(&triples, &p) {
             triples.extend(
                 current
@@ -230,18 +222,17 @@ fn managed(
     }
     triples.push(Triple::new(
         iri.clone(),
-        prov("wasAttributedTo"),
+        prov::WAS_ATTRIBUTED_TO.into_owned(),
         vocab::agent_iri(&editor.name),
     ));
-    if !has(&triples, &prov("generatedAtTime")) {
-        triples.push(Triple::new(iri.clone(), prov("generatedAtTime"), now()));
+    if !has(&triples, &prov::GENERATED_AT_TIME.into_owned()) {
+        triples.push(Triple::new(
+            iri.clone(),
+            prov::GENERATED_AT_TIME.into_owned(),
+            vocab::now_literal(),
+        ));
     }
     triples
-}
-
-/// Now, as an `xsd:dateTime` literal.
-pub(super) fn now() -> Literal {
-    Literal::new_typed_literal(oxsdatatypes::DateTime::now().to_string(), xsd::DATE_TIME)
 }
 
 /// The editor as a `prov:Agent` (so that attributions point to one), for kinds that name agents.
@@ -257,7 +248,7 @@ pub(super) fn agent_description(user: &Principal) -> Vec<Op> {
     let agent = vocab::agent_iri(&user.name);
     let graph = NamedNode::new_unchecked(format!("{CURATED_GRAPH}agents"));
     vec![Op::Insert(vec![
-        Quad::new(agent.clone(), rdf::TYPE, prov("Agent"), graph.clone()),
+        Quad::new(agent.clone(), rdf::TYPE, prov::AGENT, graph.clone()),
         Quad::new(agent, rdfs::LABEL, Literal::from(user.name.as_str()), graph),
     ])]
 }

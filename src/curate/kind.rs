@@ -1,8 +1,9 @@
 //! The kinds of curated resources (`/curation/{kind}`): which class each one is and where its IRIs
 //! live.
 
-use crate::vocab;
+use crate::vocab::{self, wr};
 use oxigraph::model::{NamedNode, NamedNodeRef};
+use oxigraph::store::{StorageError, Store};
 
 /// A kind of curated resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,4 +102,37 @@ pub fn is_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The review fields the server manages on statements and policies (set only through a review).
+pub const REVIEW_PREDICATES: [NamedNodeRef<'static>; 4] = [
+    vocab::REVIEW_STATUS,
+    wr::REVIEWED_BY,
+    wr::REVIEWED_AT,
+    wr::REVIEW_COMMENT,
+];
+
+/// Whether `predicate` is one of [`REVIEW_PREDICATES`].
+pub fn is_review_predicate(predicate: NamedNodeRef<'_>) -> bool {
+    REVIEW_PREDICATES.contains(&predicate)
+}
+
+/// The reviewable kind (statements or policies) `iri` is typed as, if any.
+pub fn reviewable_kind(store: &Store, iri: NamedNodeRef<'_>) -> Result<Option<Kind>, StorageError> {
+    for kind in [Kind::Statements, Kind::Policies] {
+        let typed = store
+            .quads_for_pattern(
+                Some(iri.into()),
+                Some(vocab::RDF_TYPE),
+                Some(kind.class().into()),
+                None,
+            )
+            .next()
+            .transpose()?
+            .is_some();
+        if typed {
+            return Ok(Some(kind));
+        }
+    }
+    Ok(None)
 }

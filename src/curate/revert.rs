@@ -1,8 +1,8 @@
 //! Undoing a change set as a new change set, refused when later changes conflict.
 
 use super::CurateError;
-use super::Kind;
 use super::describe::is_editable;
+use super::kind::{is_review_predicate, reviewable_kind};
 use crate::auth::Principal;
 use crate::store::history::{self, ChangeSet};
 use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, WarrantStore};
@@ -69,17 +69,6 @@ pub fn revert(
     })
 }
 
-/// The review predicates the server manages.
-fn is_review_predicate(p: &NamedNode) -> bool {
-    [
-        vocab::REVIEW_STATUS,
-        wr::REVIEWED_BY,
-        wr::REVIEWED_AT,
-        wr::REVIEW_COMMENT,
-    ]
-    .contains(&p.as_ref())
-}
-
 /// A revert that changes what a statement or policy says sends it back to review: its review
 /// fields go and it is `wr:Submitted` again (nobody approved the content the revert produces).
 fn resubmit(store: &WarrantStore, change: &ChangeSet) -> Result<Vec<Op>, StoreError> {
@@ -87,23 +76,14 @@ fn resubmit(store: &WarrantStore, change: &ChangeSet) -> Result<Vec<Op>, StoreEr
     let mut changed: Vec<NamedNode> = Vec::new();
     for q in change.added.iter().chain(&change.removed) {
         if let NamedOrBlankNode::NamedNode(n) = &q.subject {
-            if !is_review_predicate(&q.predicate) && !changed.contains(n) {
+            if !is_review_predicate(q.predicate.as_ref()) && !changed.contains(n) {
                 changed.push(n.clone());
             }
         }
     }
     let mut ops = Vec::new();
     for iri in changed {
-        let reviewable = [Kind::Statements, Kind::Policies].into_iter().any(|k| {
-            db.quads_for_pattern(
-                Some(iri.as_ref().into()),
-                Some(vocab::RDF_TYPE),
-                Some(k.class().into()),
-                None,
-            )
-            .next()
-            .is_some()
-        });
+        let reviewable = reviewable_kind(db, iri.as_ref())?.is_some();
         if !reviewable {
             continue;
         }
@@ -111,7 +91,7 @@ fn resubmit(store: &WarrantStore, change: &ChangeSet) -> Result<Vec<Op>, StoreEr
         let mut review: Vec<Quad> = Vec::new();
         for q in db.quads_for_pattern(Some(iri.as_ref().into()), None, None, None) {
             let q = q?;
-            if is_review_predicate(&q.predicate)
+            if is_review_predicate(q.predicate.as_ref())
                 && is_editable(q.graph_name.as_ref())
                 && !change.added.contains(&q)
             {
@@ -122,7 +102,9 @@ fn resubmit(store: &WarrantStore, change: &ChangeSet) -> Result<Vec<Op>, StoreEr
             change
                 .removed
                 .iter()
-                .filter(|q| q.subject == iri.clone().into() && is_review_predicate(&q.predicate))
+                .filter(|q| {
+                    q.subject == iri.clone().into() && is_review_predicate(q.predicate.as_ref())
+                })
                 .cloned(),
         );
         let Some(graph) = review

@@ -2,12 +2,13 @@
 //! rejected; nobody approves their own work (four eyes); the queue lists what waits.
 
 use super::describe::{describe, home_graph, is_editable};
-use super::edit::{agent_description, now};
+use super::edit::agent_description;
+use super::kind::{is_review_predicate, reviewable_kind};
 use super::{CurateError, Kind};
 use crate::auth::Principal;
 use crate::store::history::{self, ChangeSet};
 use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, WarrantStore};
-use crate::vocab::{self, wr};
+use crate::vocab::{self, prov, wr};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use serde::Serialize;
 
@@ -55,7 +56,7 @@ impl ReviewStatus {
 /// The latest change that edited `iri` (reviews and file loads aside): its author is the one who
 /// may not approve it.
 fn latest_edit(store: &WarrantStore, iri: &NamedNode) -> Result<Option<ChangeSet>, StoreError> {
-    Ok(history::touching(store.oxigraph(), iri)?
+    Ok(history::summaries_touching(store.oxigraph(), iri)?
         .into_iter()
         .find(|c| matches!(c.kind, ChangeKind::Edit | ChangeKind::Revert)))
 }
@@ -94,7 +95,7 @@ pub fn review(
             }
             let author = current.iter().any(|q| {
                 q.subject == me
-                    && q.predicate.as_str() == "http://www.w3.org/ns/prov#wasAttributedTo"
+                    && q.predicate.as_ref() == prov::WAS_ATTRIBUTED_TO
                     && q.object == agent.clone().into()
             });
             if author {
@@ -104,21 +105,15 @@ pub fn review(
             }
         }
         let graph = home_graph(&current, &iri, &kind.class().into_owned(), kind.as_str());
-        let managed = [
-            vocab::REVIEW_STATUS,
-            wr::REVIEWED_BY,
-            wr::REVIEWED_AT,
-            wr::REVIEW_COMMENT,
-        ];
         let old: Vec<Quad> = current
             .iter()
-            .filter(|q| q.subject == me && managed.contains(&q.predicate.as_ref()))
+            .filter(|q| q.subject == me && is_review_predicate(q.predicate.as_ref()))
             .cloned()
             .collect();
         let mut new = vec![Quad::new(iri.clone(), vocab::REVIEW_STATUS, status.iri(), graph.clone())];
         if status != ReviewStatus::UnderReview {
             new.push(Quad::new(iri.clone(), wr::REVIEWED_BY, agent.clone(), graph.clone()));
-            new.push(Quad::new(iri.clone(), wr::REVIEWED_AT, now(), graph.clone()));
+            new.push(Quad::new(iri.clone(), wr::REVIEWED_AT, vocab::now_literal(), graph.clone()));
         }
         if let Some(comment) = comment.filter(|c| !c.trim().is_empty()) {
             new.push(Quad::new(iri.clone(), wr::REVIEW_COMMENT, Literal::from(comment), graph.clone()));
@@ -185,20 +180,7 @@ pub fn queue(store: &WarrantStore) -> Result<Vec<QueueItem>, StoreError> {
             if !is_editable(q.graph_name.as_ref()) {
                 continue;
             }
-            let typed = |class: oxigraph::model::NamedNodeRef<'_>| {
-                db.quads_for_pattern(
-                    Some(iri.as_ref().into()),
-                    Some(vocab::RDF_TYPE),
-                    Some(class.into()),
-                    None,
-                )
-                .next()
-                .is_some()
-            };
-            let Some(kind) = [Kind::Statements, Kind::Policies]
-                .into_iter()
-                .find(|k| typed(k.class()))
-            else {
+            let Some(kind) = reviewable_kind(db, iri.as_ref())? else {
                 continue;
             };
             let Some(id) = kind.id_of(iri.as_str()).map(str::to_owned) else {
