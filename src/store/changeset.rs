@@ -21,18 +21,12 @@
 
 use super::write::Applied;
 use super::{StoreError, StoreState};
-use crate::vocab::{self, wr};
-use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use crate::vocab::{self, prov, wr};
+use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Transaction;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-
-const PROV: &str = "http://www.w3.org/ns/prov#";
-
-pub(super) fn prov(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{PROV}{local}"))
-}
 
 /// What kind of write a change set records (`wr:changeKind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -107,6 +101,13 @@ pub fn change_iri(id: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{}change/{id}", vocab::ID))
 }
 
+/// The id of a change-set IRI made by [`change_iri`].
+pub fn change_id_of(iri: &str) -> Option<&str> {
+    iri.strip_prefix(vocab::ID)?
+        .strip_prefix("change/")
+        .filter(|id| is_change_id(id))
+}
+
 /// The record graph holding change set `id`'s description.
 pub fn change_graph(id: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{}{id}", vocab::CHANGE_GRAPH))
@@ -131,23 +132,23 @@ pub(super) fn record(
     let id = new_id(after);
     let node = change_iri(&id);
     let graph = change_graph(&id);
-    let now = Literal::new_typed_literal(oxsdatatypes::DateTime::now().to_string(), xsd::DATE_TIME);
+    let now = vocab::now_literal();
     let mut out: Vec<Quad> = Vec::new();
     let mut about = |p: NamedNode, o: Term| {
         out.push(Quad::new(node.clone(), p, o, graph.clone()));
     };
     about(rdf::TYPE.into_owned(), wr::CHANGE_SET.into_owned().into());
-    about(rdf::TYPE.into_owned(), prov("Activity").into());
+    about(rdf::TYPE.into_owned(), prov::ACTIVITY.into_owned().into());
     about(
-        prov("wasAssociatedWith"),
+        prov::WAS_ASSOCIATED_WITH.into_owned(),
         vocab::agent_iri(&meta.agent).into(),
     );
     about(
         wr::ACTING_ROLE.into_owned(),
         Literal::from(meta.role.as_str()).into(),
     );
-    about(prov("startedAtTime"), now.clone().into());
-    about(prov("endedAtTime"), now.into());
+    about(prov::STARTED_AT_TIME.into_owned(), now.clone().into());
+    about(prov::ENDED_AT_TIME.into_owned(), now.into());
     about(
         rdfs::COMMENT.into_owned(),
         Literal::from(meta.message.as_str()).into(),
@@ -230,7 +231,7 @@ fn by_graph(quads: Vec<&Quad>) -> Vec<(GraphName, Vec<&Quad>)> {
 }
 
 /// Whether a quad is in a record graph (the catalog, say): records are not part of a change set.
-fn is_record(q: &Quad) -> bool {
+pub(super) fn is_record(q: &Quad) -> bool {
     matches!(&q.graph_name, GraphName::NamedNode(n) if vocab::is_record_graph(n.as_str()))
 }
 

@@ -2,8 +2,8 @@
 //! The format is described in [`super::changeset`].
 
 use super::StoreError;
-use super::changeset::{ChangeKind, change_graph, change_iri, is_change_id, prov};
-use crate::vocab::{self, wr};
+use super::changeset::{ChangeKind, change_graph, change_id_of, change_iri, is_change_id};
+use crate::vocab::{self, prov, wr};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
@@ -60,6 +60,11 @@ fn quads_json<S: serde::Serializer>(quads: &[Quad], s: S) -> Result<S::Ok, S::Er
 
 /// Reads change set `id` (None when there is none).
 pub fn read(store: &Store, id: &str) -> Result<Option<ChangeSet>, StoreError> {
+    read_with(store, id, true)
+}
+
+/// Reads change set `id` with its triples (`triples`) or only who, when, why and what kind.
+fn read_with(store: &Store, id: &str, triples: bool) -> Result<Option<ChangeSet>, StoreError> {
     if !is_change_id(id) {
         return Ok(None);
     }
@@ -81,20 +86,20 @@ pub fn read(store: &Store, id: &str) -> Result<Option<ChangeSet>, StoreError> {
             _ => String::new(),
         }
     };
-    let agent = text(prov("wasAssociatedWith"));
+    let agent = text(prov::WAS_ASSOCIATED_WITH.into_owned());
     let agent = vocab::agent_name(&agent).unwrap_or(agent);
     let reverts = props
         .get(&wr::REVERTS.into_owned())
         .and_then(|v| v.first())
         .and_then(|t| match t {
-            Term::NamedNode(n) => n.as_str().rsplit('/').next().map(str::to_owned),
+            Term::NamedNode(n) => change_id_of(n.as_str()).map(str::to_owned),
             _ => None,
         });
     let mut set = ChangeSet {
         id: id.to_owned(),
         agent,
         role: text(wr::ACTING_ROLE.into_owned()),
-        time: text(prov("endedAtTime")),
+        time: text(prov::ENDED_AT_TIME.into_owned()),
         message: text(rdfs::COMMENT.into_owned()),
         kind: ChangeKind::parse(&text(wr::CHANGE_KIND.into_owned())).unwrap_or(ChangeKind::Edit),
         reverts,
@@ -102,6 +107,9 @@ pub fn read(store: &Store, id: &str) -> Result<Option<ChangeSet>, StoreError> {
         added: Vec::new(),
         removed: Vec::new(),
     };
+    if !triples {
+        return Ok(Some(set));
+    }
     for (link, added) in [(wr::ADDED_IN, true), (wr::REMOVED_IN, false)] {
         for part in props.get(&link.into_owned()).into_iter().flatten() {
             let Term::NamedNode(part) = part else {
@@ -141,15 +149,29 @@ pub fn read(store: &Store, id: &str) -> Result<Option<ChangeSet>, StoreError> {
 
 /// The change sets touching `iri`, newest first.
 pub fn touching(store: &Store, iri: &NamedNode) -> Result<Vec<ChangeSet>, StoreError> {
+    touching_with(store, iri, true)
+}
+
+/// The change sets touching `iri`, newest first, without their triples (`added` and `removed`
+/// empty): who changed it, when, why — cheap even when a change set is a whole file load.
+pub fn summaries_touching(store: &Store, iri: &NamedNode) -> Result<Vec<ChangeSet>, StoreError> {
+    touching_with(store, iri, false)
+}
+
+fn touching_with(
+    store: &Store,
+    iri: &NamedNode,
+    triples: bool,
+) -> Result<Vec<ChangeSet>, StoreError> {
     let mut ids = BTreeSet::new();
     for q in store.quads_for_pattern(None, Some(wr::TOUCHES), Some(iri.as_ref().into()), None) {
         if let NamedOrBlankNode::NamedNode(n) = q?.subject {
-            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
+            if let Some(id) = change_id_of(n.as_str()) {
                 ids.insert(id.to_owned());
             }
         }
     }
-    newest_first(store, ids)
+    newest_first(store, ids, triples)
 }
 
 /// Every change set committed after generation `generation`, newest first.
@@ -159,12 +181,12 @@ pub fn since(store: &Store, generation: u64) -> Result<Vec<ChangeSet>, StoreErro
         let q = q?;
         let later = matches!(&q.object, Term::Literal(l) if l.value().parse::<u64>().is_ok_and(|g| g > generation));
         if let (true, NamedOrBlankNode::NamedNode(n)) = (later, &q.subject) {
-            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
+            if let Some(id) = change_id_of(n.as_str()) {
                 ids.insert(id.to_owned());
             }
         }
     }
-    newest_first(store, ids)
+    newest_first(store, ids, true)
 }
 
 /// One page of all change sets, newest first, and how many there are in all.
@@ -176,7 +198,7 @@ pub fn recent(
     let mut ids = Vec::new();
     for q in store.quads_for_pattern(None, Some(rdf::TYPE), Some(wr::CHANGE_SET.into()), None) {
         if let NamedOrBlankNode::NamedNode(n) = q?.subject {
-            if let Some(id) = n.as_str().strip_prefix(&format!("{}change/", vocab::ID)) {
+            if let Some(id) = change_id_of(n.as_str()) {
                 ids.push(id.to_owned());
             }
         }
@@ -186,13 +208,17 @@ pub fn recent(
     ids.dedup();
     let total = ids.len();
     let page: BTreeSet<String> = ids.into_iter().skip(offset).take(limit).collect();
-    Ok((total, newest_first(store, page)?))
+    Ok((total, newest_first(store, page, true)?))
 }
 
-fn newest_first(store: &Store, ids: BTreeSet<String>) -> Result<Vec<ChangeSet>, StoreError> {
+fn newest_first(
+    store: &Store,
+    ids: BTreeSet<String>,
+    triples: bool,
+) -> Result<Vec<ChangeSet>, StoreError> {
     let mut sets = Vec::new();
     for id in ids {
-        if let Some(set) = read(store, &id)? {
+        if let Some(set) = read_with(store, &id, triples)? {
             sets.push(set);
         }
     }

@@ -324,23 +324,24 @@ impl WarrantStore {
 /// Refuses a recorded change that writes a record graph (derivations, change sets, the catalog):
 /// records are kept by Warrant, never edited.
 fn refuse_record_graphs(applied: &Applied) -> Result<(), StoreError> {
-    let record =
-        |g: &GraphName| matches!(g, GraphName::NamedNode(n) if vocab::is_record_graph(n.as_str()));
-    let graphs = applied
+    let in_quads = applied
         .added
         .iter()
         .chain(&applied.removed)
-        .map(|q| q.graph_name.clone())
-        .chain(applied.created_graphs.iter().cloned().map(GraphName::from))
-        .chain(applied.dropped_graphs.iter().cloned().map(GraphName::from));
-    for graph in graphs {
-        if record(&graph) {
-            return Err(StoreError::Forbidden(format!(
-                "{graph} is a record graph (derivations, change sets, catalog): Warrant keeps it, nobody edits it"
-            )));
-        }
+        .find(|q| changeset::is_record(q))
+        .map(|q| q.graph_name.to_string());
+    let named = applied
+        .created_graphs
+        .iter()
+        .chain(&applied.dropped_graphs)
+        .find(|g| vocab::is_record_graph(g.as_str()))
+        .map(ToString::to_string);
+    match in_quads.or(named) {
+        Some(graph) => Err(StoreError::Forbidden(format!(
+            "{graph} is a record graph (derivations, change sets, catalog): Warrant keeps it, nobody edits it"
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Records in the catalog that the file graphs touched by an edit differ from their files.
