@@ -125,11 +125,23 @@ pub(super) fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantS
 /// Who a write from the command line is recorded as: the local user, acting as admin (whoever can
 /// open the store directory can change it anyway).
 pub(super) fn cli_agent(message: String, kind: ChangeKind) -> ChangeMeta {
-    let user = std::env::var("USER")
+    ChangeMeta::edit(&local_user(), "admin", message).kind(kind)
+}
+
+/// The local user's name (`$USER`, else `local`).
+pub(super) fn local_user() -> String {
+    std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "local".to_owned());
-    ChangeMeta::edit(&user, "admin", message).kind(kind)
+        .unwrap_or_else(|| "local".to_owned())
+}
+
+/// The message of a load's change set: `-m`, else the command line.
+fn load_message(args: &LoadArgs) -> String {
+    args.message.clone().unwrap_or_else(|| {
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        format!("warrant load {}", paths.join(" "))
+    })
 }
 
 /// Runs a full-text search (see [`super::search::run`]).
@@ -156,16 +168,7 @@ fn load_remote(files: &[crate::load::SourceFile], args: &LoadArgs) -> Result<()>
         update.push_str("} } ;\n");
     }
     let update = update.trim_end().trim_end_matches(';').to_owned();
-    let message = args.message.clone().unwrap_or_else(|| {
-        format!(
-            "warrant load {}",
-            files
-                .iter()
-                .map(|f| f.rel_path.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-    });
+    let message = load_message(args);
     let answer = super::remote::send(
         &args.server,
         "POST",
@@ -209,19 +212,7 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     );
     let mut change = Change {
         from_files: true,
-        meta: Some(cli_agent(
-            args.message.clone().unwrap_or_else(|| {
-                format!(
-                    "warrant load {}",
-                    args.paths
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
-            }),
-            ChangeKind::Load,
-        )),
+        meta: Some(cli_agent(load_message(&args), ChangeKind::Load)),
         ..Change::default()
     };
     let mut quads = 0;

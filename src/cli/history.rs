@@ -119,9 +119,8 @@ pub fn revert(data: &Path, args: RevertArgs) -> Result<()> {
         )
     } else {
         let store = super::data::open_searchable(data, DatasetMode::default())?;
-        let meta = super::data::cli_agent(String::new(), crate::store::ChangeKind::Revert);
         let user = Principal {
-            name: meta.agent,
+            name: super::data::local_user(),
             role: Role::Admin,
         };
         let applied = crate::curate::revert(&store, &args.id, &user, args.message.as_deref())
