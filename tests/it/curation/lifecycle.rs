@@ -43,30 +43,27 @@ fn create_edit_review_history_and_revert() {
     assert!(text.contains("First wording."), "{text}");
     assert!(text.contains("prov:wasAttributedTo"), "{text}");
     // the write reached the search index (and filters by its review status) before it returned
-    let search = |status: &str| -> Value {
+    let search = |text: &str, status: &str| -> Value {
         client()
             .get(server.url("/search"))
-            .query(&[
-                ("q", "first wording"),
-                ("type", "statement"),
-                ("status", status),
-            ])
+            .query(&[("q", text), ("type", "statement"), ("status", status)])
             .send()
             .unwrap()
             .json()
             .unwrap()
     };
-    assert_eq!(search("submitted")["hits"][0]["iri"], IRI);
-    let queue: Value = client()
-        .get(server.url("/review/queue"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let waiting = queue
-        .as_array()
-        .unwrap()
-        .iter()
+    let queue = || -> Vec<Value> {
+        let items: Value = client()
+            .get(server.url("/review/queue"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        items.as_array().unwrap().clone()
+    };
+    assert_eq!(search("first wording", "submitted")["hits"][0]["iri"], IRI);
+    let waiting = queue()
+        .into_iter()
         .find(|i| i["iri"] == IRI)
         .expect("queued");
     assert_eq!(waiting["status"], "submitted");
@@ -135,21 +132,9 @@ fn create_edit_review_history_and_revert() {
         text.contains("wr:Approved") && text.contains("wr:reviewedBy"),
         "{text}"
     );
-    let approved: Value = client()
-        .get(server.url("/search"))
-        .query(&[("q", "second wording"), ("status", "approved")])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let approved = search("second wording", "approved");
     assert_eq!(approved["hits"][0]["iri"], IRI, "{approved}");
-    let queue: Value = client()
-        .get(server.url("/review/queue"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert!(queue.as_array().unwrap().iter().all(|i| i["iri"] != IRI));
+    assert!(queue().iter().all(|i| i["iri"] != IRI));
 
     // four eyes: the reviewer edits (status back to submitted), then may not approve their own edit
     let tag = etag(&get(&server));
