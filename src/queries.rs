@@ -91,19 +91,7 @@ pub fn list(store: &WarrantStore) -> Result<Vec<NamedQuery>, StoreError> {
             continue;
         }
         let text = store
-            .oxigraph()
-            .quads_for_pattern(
-                Some(iri.as_ref().into()),
-                Some(vocab::SPARQL_TEXT),
-                None,
-                None,
-            )
-            .next()
-            .transpose()?
-            .and_then(|q| match q.object {
-                Term::Literal(l) => Some(l.value().to_owned()),
-                _ => None,
-            })
+            .literal_of(iri.as_ref(), vocab::SPARQL_TEXT, None)?
             .unwrap_or_default();
         let header: QueryHeader = parse_query_header(&text);
         out.push(NamedQuery {

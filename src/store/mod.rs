@@ -174,6 +174,25 @@ impl WarrantStore {
         Ok(graphs)
     }
 
+    /// The lexical value of the first literal `subject predicate "value"` (in `graph`, or in any
+    /// graph when `None`).
+    pub fn literal_of(
+        &self,
+        subject: oxigraph::model::NamedNodeRef<'_>,
+        predicate: oxigraph::model::NamedNodeRef<'_>,
+        graph: Option<oxigraph::model::GraphNameRef<'_>>,
+    ) -> Result<Option<String>, StoreError> {
+        for quad in self
+            .store
+            .quads_for_pattern(Some(subject.into()), Some(predicate), None, graph)
+        {
+            if let oxigraph::model::Term::Literal(l) = quad?.object {
+                return Ok(Some(l.value().to_owned()));
+            }
+        }
+        Ok(None)
+    }
+
     /// Whether a named graph exists (it may be empty).
     pub fn has_graph(&self, graph: &oxigraph::model::NamedNode) -> Result<bool, StoreError> {
         Ok(self.store.contains_named_graph(graph)?)

@@ -187,19 +187,11 @@ fn default_data_catalog(store: &WarrantStore) -> Result<HashMap<NamedNode, Strin
             continue;
         };
         let sha = store
-            .oxigraph()
-            .quads_for_pattern(
-                Some(graph.as_ref().into()),
-                Some(vocab::SHA256),
-                None,
+            .literal_of(
+                graph.as_ref(),
+                vocab::SHA256,
                 Some(vocab::CATALOG_GRAPH.into()),
-            )
-            .next()
-            .transpose()?
-            .and_then(|q| match q.object {
-                Term::Literal(l) => Some(l.value().to_owned()),
-                _ => None,
-            })
+            )?
             .unwrap_or_default();
         out.insert(graph, sha);
     }
