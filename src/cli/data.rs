@@ -87,7 +87,7 @@ static OPENED: std::sync::Mutex<Vec<crate::store::RecordWriter>> =
 pub(super) fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
     let store = WarrantStore::open(data, mode).with_context(|| {
         format!(
-            "opening the store in {} (a running `warrant serve` holds it: stop it or use its HTTP API)",
+            "opening the store in {} (a running `warrant serve` holds it: stop it, or use its HTTP API — `load`, `history` and `revert` take --server URL)",
             data.display()
         )
     })?;
