@@ -34,6 +34,7 @@ pub struct Browser {
     session: String,
     http: reqwest::blocking::Client,
     _profile: tempfile::TempDir,
+    downloads: tempfile::TempDir,
 }
 
 /// An element of the current page.
@@ -78,10 +79,15 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().expect("profile dir");
+        let downloads = tempfile::tempdir().expect("downloads dir");
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
+                "prefs": {
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                },
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -96,6 +102,7 @@ impl Browser {
             session: String::new(),
             http,
             _profile: profile,
+            downloads,
         };
         let created = browser.send("POST", "/session", Some(caps));
         browser.session = created["sessionId"]
@@ -133,6 +140,12 @@ impl Browser {
     /// Opens a URL.
     pub fn goto(&self, url: &str) {
         self.send("POST", &self.s("/url"), Some(json!({ "url": url })));
+    }
+
+    /// The contents of a downloaded file, waiting up to 20 s for it.
+    pub fn downloaded(&self, name: &str) -> String {
+        let path = self.downloads.path().join(name);
+        self.wait(&format!("the download {name}"), || std::fs::read_to_string(&path).ok())
     }
 
     /// Resizes the window (CSS pixels).

@@ -155,9 +155,25 @@ document.addEventListener("click", (e) => {
   if (url.origin !== location.origin || !(url.pathname === "/" || url.pathname.startsWith("/ui"))) return;
   if (url.pathname.startsWith("/ui/assets/")) return;
   e.preventDefault();
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+    reveal(url.hash.slice(1));
+    return;
+  }
   flash(null, "");
   go(url.pathname + url.search + url.hash);
 });
+
+/** Opens every disclosure around the element `id` and moves the focus there (in-page references). */
+export function reveal(id) {
+  const target = document.getElementById(id);
+  if (!target) return;
+  for (let d = target; d; d = d.parentElement) if (d.tagName === "DETAILS") d.open = true;
+  const inner = target.querySelector(":scope > details");
+  if (inner) inner.open = true;
+  target.setAttribute("tabindex", "-1");
+  target.scrollIntoView({ block: "center" });
+  target.focus();
+}
 
 window.addEventListener("popstate", render);
 

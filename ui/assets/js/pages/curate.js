@@ -15,7 +15,7 @@ import { go, errorNote, flash } from "../main.js";
 export function curateIndex(main) {
   replace(main, h("h1", {}, "Curate"),
     session.can("curator") ? null : note("info", "Curating needs the curator role: sign in with a curator's token."),
-    h("ul", { class: "list" }, KINDS.map((k) => h("li", {}, h("a", { href: `/ui/curate/${k}/new`, id: `new-${k}` }, `New ${k.replace(/s$/, "")}`), " — ", h("a", { href: `/ui/${k}` }, `all ${k}`)))));
+    h("ul", { class: "list" }, KINDS.map((k) => h("li", {}, h("a", { href: `/ui/curate/${k}/new`, id: `new-${k}` }, `New ${k === "policies" ? "policy" : k.replace(/s$/, "")}`), " — ", h("a", { href: `/ui/${k}` }, `all ${k}`)))));
 }
 
 const RDF_TYPE = PREFIXES.rdf + "type";
@@ -62,6 +62,9 @@ async function choices(kind) {
   if (kind === "schemes" || kind === "codesystems") {
     const cls = kind === "schemes" ? PREFIXES.skos + "ConceptScheme" : WR + "CodeSystem";
     list = (await select(`SELECT ?s (SAMPLE(?l) AS ?label) WHERE { ?s a <${cls}> OPTIONAL { ?s <${PREFIXES.rdfs}label>|<${PREFIXES.skos}prefLabel> ?l } } GROUP BY ?s ORDER BY ?s`)).map((r) => [r.s, r.label || abbreviate(r.s)]);
+  } else if (kind === "passages") {
+    const rows = await select(`SELECT ?p (SAMPLE(?t) AS ?text) WHERE { ?p a <${WR}Passage> OPTIONAL { ?p <${WR}text> ?t } } GROUP BY ?p ORDER BY ?p`);
+    list = rows.map((r) => [r.p, `${r.p.replace(/^.*\//, "")}: ${(r.text || "").slice(0, 110)}${(r.text || "").length > 110 ? "…" : ""}`]);
   } else {
     const items = await get(`/curation/${kind}`);
     const labels = await labelsOf(items.map((i) => i.iri));
@@ -118,7 +121,8 @@ export async function curatePage(main, kind, id, params) {
       control = h("input", { id: `field-${f.name}`, type: f.type === "integer" ? "number" : "text", min: f.type === "integer" ? 1 : undefined, required: f.required, value: current[0]?.value ?? "" });
     }
     controls[f.name] = control;
-    const box = field(f.label + (f.required ? " *" : ""), control.control || control, null, control.control ? control : null);
+    const hint = f.type === "pick" && f.many ? "Type to filter; Ctrl+click or Ctrl+Space chooses several." : null;
+    const box = field(f.label + (f.required ? " *" : ""), control.control || control, hint, control.control ? control : null);
     box.dataset.path = f.path;
     box.id = `box-${f.name}`;
     fieldsBox.append(box);
@@ -157,9 +161,18 @@ export async function curatePage(main, kind, id, params) {
     return triples;
   };
   const body = () => (modeRaw.checked ? raw.value : turtle(build()));
-  const sync = () => {
-    // the Turtle mode starts from what the form holds; going back to the form drops Turtle edits
-    if (modeRaw.checked) raw.value = turtle(build());
+  let dirty = false;
+  fieldsBox.addEventListener("input", () => (dirty = true));
+  fieldsBox.addEventListener("change", () => (dirty = true));
+  const sync = async () => {
+    // the Turtle mode starts from the stored description (with prefixes) or, once the form was
+    // changed, from what the form holds; going back to the form drops Turtle edits
+    if (modeRaw.checked) {
+      raw.value = turtle(build());
+      if (id && !dirty) {
+        raw.value = (await call(`/curation/${kind}/${encodeURIComponent(id)}`, { headers: { Accept: "text/turtle" } })).data;
+      }
+    }
     rawBox.hidden = !modeRaw.checked;
     fieldsBox.hidden = modeRaw.checked;
   };
@@ -193,14 +206,17 @@ export async function curatePage(main, kind, id, params) {
       go(pageOf(res.data.iri, kind));
     } catch (err) {
       if (err.status === 422 && err.body?.report) showViolations(err, fieldsBox, errors, iri);
-      else if (err.status === 412) await showStale(errors, kind, id, state, (tag) => submit(null, tag));
-      else replace(errors, errorNote(err), err.body?.line ? note("info", `Line ${err.body.line}, column ${err.body.column} of the Turtle`) : null);
+      else {
+        if (err.status === 412) await showStale(errors, kind, id, state, (tag) => submit(null, tag));
+        else replace(errors, errorNote(err), err.body?.line ? note("info", `Line ${err.body.line}, column ${err.body.column} of the Turtle`) : null);
+        errors.scrollIntoView({ block: "start" });
+      }
     }
   };
 
   replace(
     main,
-    h("h1", {}, id ? `Edit ${kind.replace(/s$/, "")} ${id}` : `New ${kind.replace(/s$/, "")}`),
+    h("h1", {}, id ? `Edit ${(kind === "policies" ? "policy" : kind.replace(/s$/, ""))} ${id}` : `New ${(kind === "policies" ? "policy" : kind.replace(/s$/, ""))}`),
     session.can("curator") ? null : note("info", "Saving needs the curator role: sign in with a curator's token."),
     form.note ? note("info", form.note) : null,
     h("form", { class: "curate", id: "curate-form", onsubmit: submit, novalidate: true },

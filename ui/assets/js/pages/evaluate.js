@@ -253,6 +253,7 @@ function whyTree(root, ix) {
     const head = [kindTag(w.kind), " ", w.status ? [badge(w.status), " "] : "", h("span", { class: "why-label" }, w.label || w.iri || "")];
     const body = [
       w.text && w.kind === "passage" ? h("blockquote", { class: "quote" }, w.text) : w.text && w.text !== w.label ? h("p", {}, w.text) : null,
+      w.kind === "source" && ix?.sources.get(w.iri) ? h("p", { class: "cite" }, sourceView(ix.sources.get(w.iri))) : null,
       w.source ? h("p", { class: "cite" }, "— ", iriLink(w.source.iri, w.source.title, "sources"), " ", (w.source.identifiers || []).map((t) => [identifierText(t), " "])) : null,
       w.path ? h("p", {}, "Case element: ", h("code", {}, w.path)) : null,
       w.iri && /^https?:/.test(w.iri) && w.kind !== "determination" && w.kind !== "fact" ? h("p", { class: "muted" }, iriLink(w.iri, "open")) : null,

@@ -5,7 +5,6 @@
 import { h, replace, note, details } from "../dom.js";
 import { call, get } from "../api.js";
 import { prefixLines, termNode } from "../rdf.js";
-import { labelsOf } from "../labels.js";
 import { errorNote } from "../main.js";
 
 const KEYWORDS = /^(SELECT|ASK|CONSTRUCT|DESCRIBE|WHERE|PREFIX|BASE|FROM|NAMED|GRAPH|OPTIONAL|FILTER|UNION|MINUS|BIND|VALUES|SERVICE|SILENT|ORDER|BY|GROUP|HAVING|LIMIT|OFFSET|DISTINCT|REDUCED|AS|ASC|DESC|NOT|EXISTS|IN|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SEPARATOR|STR|LANG|DATATYPE|IRI|URI|BOUND|REGEX|CONTAINS|STRSTARTS|STRENDS|LCASE|UCASE|CONCAT|IF|COALESCE|isIRI|isBlank|isLiteral|a|true|false)$/i;
@@ -124,14 +123,12 @@ async function runQuery(out, url) {
     }
     const vars = data.head?.vars || [];
     const rows = data.results?.bindings || [];
-    const iris = rows.flatMap((r) => Object.values(r).filter((t) => t.type === "uri").map((t) => t.value));
-    const labels = iris.length < 2000 ? await labelsOf(iris) : {};
     const csv = h("button", { type: "button", id: "download-csv", onclick: () => downloadCsv(url, csv) }, "Download CSV");
     replace(out,
       h("p", { class: "count", id: "result-count" }, `${rows.length} row${rows.length === 1 ? "" : "s"} (${ms} ms) `, csv),
       h("div", { class: "scroll" }, h("table", { class: "results", id: "results-table" },
         h("thead", {}, h("tr", {}, vars.map((v) => h("th", { scope: "col" }, `?${v}`)))),
-        h("tbody", {}, rows.map((r) => h("tr", {}, vars.map((v) => h("td", {}, r[v] ? termNode(r[v], labels) : ""))))))));
+        h("tbody", {}, rows.map((r) => h("tr", {}, vars.map((v) => h("td", {}, r[v] ? termNode(r[v]) : ""))))))));
   } catch (e) {
     replace(out, errorNote(e), e.body?.line ? note("info", `Line ${e.body.line}, column ${e.body.column}`) : null);
   }

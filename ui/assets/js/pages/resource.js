@@ -10,6 +10,7 @@ import { WR, abbreviate, iriLink, iriRef, kindOfClass, localId, parseTerm, safeI
 import { diffTable, changeSummary, irisOf } from "../diff.js";
 import { go, errorNote, flash } from "../main.js";
 
+const SINGULAR = { statements: "statement", sources: "source", passages: "passage", concepts: "concept", policies: "policy" };
 const RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const LABELS = ["http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title"];
 
@@ -67,7 +68,7 @@ export async function listPage(main, kind) {
   replace(
     main,
     h("h1", {}, kind[0].toUpperCase() + kind.slice(1)),
-    session.can("curator") ? h("p", {}, h("a", { class: "button", href: `/ui/curate/${kind}/new`, id: "new-resource" }, `New ${kind.replace(/s$/, "")}`)) : null,
+    session.can("curator") ? h("p", {}, h("a", { class: "button", href: `/ui/curate/${kind}/new`, id: "new-resource" }, `New ${kind === "policies" ? "policy" : kind.replace(/s$/, "")}`)) : null,
     h("p", { class: "count" }, `${items.length} ${kind}`),
     h("ul", { class: "list" }, items.map((i) => h("li", {}, h("a", { href: pageOf(i.iri, kind) }, labels[i.iri] || i.id), " ", h("span", { class: "muted" }, i.id)))),
   );
@@ -91,7 +92,7 @@ export async function resourcePage(main, kind, id) {
     main,
     h("p", { class: "crumbs" }, h("a", { href: `/ui/${kind}` }, kind), " / ", id),
     h("h1", { id: "resource-title" }, title),
-    h("p", { class: "meta" }, badge(kind.replace(/s$/, "")), " ", status ? badge(status) : null, " ", h("code", { class: "iri" }, iri)),
+    h("p", { class: "meta" }, badge(SINGULAR[kind]), " ", status ? badge(status) : null, " ", h("code", { class: "iri" }, iri)),
     actions,
     text ? h("blockquote", { class: "resource-text", id: "resource-text" }, text) : null,
     h("div", { id: "flags" }),
@@ -183,8 +184,12 @@ async function related(kind, iri) {
     return h("ul", {}, rows.map((r) => h("li", {}, iriLink(r.st, r.l, "statements"), " ", r.status ? badge(r.status) : "")));
   }
   if (kind === "policies") {
-    const rows = await select(`${P} SELECT ?c ?l (GROUP_CONCAT(DISTINCT ?s; separator=" ") AS ?support) WHERE { ?c ?x ?y FILTER(STRSTARTS(STR(?c), CONCAT(STR(${I}), "#"))) OPTIONAL { ?c rdfs:label ?l } OPTIONAL { ?c wr:supportedBy ?s } } GROUP BY ?c ?l ORDER BY ?c`);
-    return h("ul", {}, rows.map((r) => h("li", {}, iriLink(r.c, r.l), r.support ? [" — supported by ", r.support.split(" ").map((s) => [iriLink(s, null, "statements"), " "])] : "")));
+    const rows = await select(`${P} SELECT ?c ?l (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?support) WHERE {
+      ${I} (wr:initiationCriteria|wr:discontinuationCriteria)/(wr:allOf|wr:anyOf|wr:not)* ?c .
+      OPTIONAL { ?c rdfs:label ?l } OPTIONAL { ?c wr:supportedBy ?s } } GROUP BY ?c ?l ORDER BY ?l`);
+    if (!rows.length) return h("p", { class: "muted" }, "No criteria.");
+    const labels = await labelsOf(rows.flatMap((r) => (r.support ? r.support.split(" ") : [])));
+    return h("ul", {}, rows.map((r) => h("li", {}, iriLink(r.c, r.l), r.support ? h("ul", {}, r.support.split(" ").map((st) => h("li", {}, "supported by ", iriLink(st, labels[st], "statements")))) : "")));
   }
   return null;
 }

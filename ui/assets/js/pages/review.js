@@ -64,10 +64,11 @@ async function queueItem(item, reload) {
   const authors = [...new Set(edits.map((c) => c.agent))];
   return h("article", { class: "review-item" },
     h("h2", {}, iriLink(item.iri, item.label || labels[item.iri], kind), " ", item.status ? badge(item.status) : ""),
-    h("p", { class: "meta" }, "Submitted by ", h("strong", {}, item.submitted_by || authors[0] || "?"), item.submitted_at ? ` at ${when(item.submitted_at)}` : "",
-      authors.length ? [" — edited by ", authors.join(", ")] : ""),
-    h("h3", {}, lastApproval === -1 ? "Content (never approved)" : "Changed since it was last approved"),
-    edits.length ? diffTable(added, removed, labels) : h("p", { class: "muted" }, "No edit since the last approval."),
+    item.submitted_by || authors.length
+      ? h("p", { class: "meta" }, "Submitted by ", h("strong", {}, item.submitted_by || authors[0]), item.submitted_at ? ` at ${when(item.submitted_at)}` : "",
+        authors.length ? [" — edited by ", authors.join(", ")] : "")
+      : h("p", { class: "meta" }, "From the shipped data files; never edited through the API."),
+    edits.length ? [h("h3", {}, lastApproval === -1 ? "Its content (never approved)" : "Changed since it was last approved"), diffTable(added, removed, labels)] : null,
     edits.length ? details(`${edits.length} change set${edits.length === 1 ? "" : "s"}`, false, h("ul", {}, edits.map((c) => h("li", {}, changeSummary(c))))) : null,
     passages.length ? [h("h3", {}, "Rests on"), h("ul", { class: "quotes" }, passages.map((p) => h("li", {}, h("blockquote", {}, p.text || ""), p.source ? ["— ", iriLink(p.source, labels[p.source], "sources")] : "")))] : null,
     session.can("reviewer") ? decision(kind, localId(item.iri), reload) : null);
