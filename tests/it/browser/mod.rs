@@ -234,7 +234,10 @@ fn curator_form_shacl_error_reviewer_approval_changes_the_evaluation() {
     b.run("evaluation_after_review", |b| {
         let class = evaluate(b);
         assert!(class.contains(&format!("s-{decided}")), "{class}");
-        b.script("document.querySelector('#determination').scrollIntoView()", vec![]);
+        b.script(
+            "document.querySelector('#determination').scrollIntoView()",
+            vec![],
+        );
         b.tour_shot("evaluate");
     });
 
@@ -246,7 +249,10 @@ fn curator_form_shacl_error_reviewer_approval_changes_the_evaluation() {
             Some(b.text(&quote)).filter(|t| !t.is_empty())
         });
         assert!(text.len() > 20, "{text}");
-        b.script("arguments[0].scrollIntoView({block: 'center'})", vec![quote.json()]);
+        b.script(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![quote.json()],
+        );
         b.tour_shot("why-chain");
     });
 }

@@ -145,7 +145,9 @@ impl Browser {
     /// The contents of a downloaded file, waiting up to 20 s for it.
     pub fn downloaded(&self, name: &str) -> String {
         let path = self.downloads.path().join(name);
-        self.wait(&format!("the download {name}"), || std::fs::read_to_string(&path).ok())
+        self.wait(&format!("the download {name}"), || {
+            std::fs::read_to_string(&path).ok()
+        })
     }
 
     /// Resizes the window (CSS pixels).
