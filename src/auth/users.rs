@@ -323,7 +323,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("missing/dir does not exist"), "{e}");
-        assert!(!e.contains(".tmp"), "{e}");
+        assert!(!e.contains(".users.toml."), "no temporary file named: {e}");
     }
 
     #[test]

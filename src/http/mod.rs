@@ -4,6 +4,7 @@
 //! request first passes [`principal`] (a bad token is 401 everywhere; without a token,
 //! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
+pub mod api;
 mod changes;
 pub mod conn;
 mod curation;
@@ -14,6 +15,7 @@ pub mod guard;
 pub mod metrics;
 mod multipart;
 mod negotiate;
+mod openapi;
 mod ops;
 mod queries;
 mod request;
@@ -164,18 +166,18 @@ pub fn app(state: AppState) -> Router {
         .merge(curation)
         .merge(ops::router())
         .merge(metrics::router())
+        .merge(ui::router())
+        .merge(openapi::router())
         .route_layer(middleware::from_fn(guard::known_parameters))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::observe,
         ))
-        // after the parameter guard: page URLs carry the page's own parameters (`/ui/search?q=`)
-        .merge(ui::router())
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history, /changes, /healthz, /readyz, /version, /metrics and /whoami; the workbench is at /",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history, /changes, /healthz, /readyz, /version, /metrics and /openapi.json",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

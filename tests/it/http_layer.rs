@@ -371,3 +371,43 @@ fn fhir_numbers_out_of_range_are_bad_cases() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[test]
+fn edits_need_the_strong_etag_of_the_version_edited() {
+    let server = TestServer::start(&["--memory", "--admin-token", TOKEN]);
+    let c = client();
+    let body =
+        std::fs::read_to_string(crate::support::repo_root().join("examples/curation/concepts.ttl"))
+            .unwrap();
+    let r = c
+        .post(server.url("/curation/concepts"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "text/turtle")
+        .header("slug", "etag-probe")
+        .body(body.clone())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    for tag in ["*".to_owned(), format!("W/{etag}")] {
+        let r = c
+            .put(server.url("/curation/concepts/etag-probe"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "text/turtle")
+            .header("if-match", tag.as_str())
+            .body(body.clone())
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 428, "If-Match: {tag}");
+        assert_shape(&r.json().unwrap(), "precondition-required");
+    }
+    let r = c
+        .put(server.url("/curation/concepts/etag-probe"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "text/turtle")
+        .header("if-match", etag.as_str())
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+}

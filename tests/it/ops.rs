@@ -247,3 +247,162 @@ fn a_backup_taken_while_serving_restores_the_dataset_of_its_moment() {
     let again = TestServer::start_in(cwd, &["--data", "copy2", "--no-default-data"]);
     assert_eq!(crate::curation::dataset_hash(&again), at_backup);
 }
+
+/// The value of the sample `name{labels}` in a Prometheus text exposition (labels as printed).
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+        .and_then(|l| l[series.len()..].trim().parse().ok())
+}
+
+#[test]
+fn metrics_count_requests_writes_refusals_and_evaluations() {
+    let server = TestServer::start(&["--memory", "--admin-token", TOKEN]);
+    let c = client();
+    let case =
+        std::fs::read(crate::support::repo_root().join("examples/seed-patient.fhir.json")).unwrap();
+    let answer: Value = c
+        .post(server.url("/evaluate?asOf=2025-12-17"))
+        .header("content-type", "application/fhir+json")
+        .body(case)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let determination = answer["determination"].as_str().unwrap().to_owned();
+    update(&server, "INSERT DATA { <urn:m> <urn:p> \"q\" }");
+    let refused = c
+        .post(server.url("/update"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/sparql-update")
+        .body("INSERT DATA { <urn:m> ")
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let r = c.get(server.url("/metrics")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = r.text().unwrap();
+    // every sample line is `name{labels} value`
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (_, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("{line}"));
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+    }
+    let eq = |series: &str, want: f64| {
+        assert_eq!(sample(&text, series), Some(want), "{series} in\n{text}");
+    };
+    eq(
+        "warrant_http_requests_total{method=\"POST\",route=\"/evaluate\",status=\"200\"}",
+        1.0,
+    );
+    eq(
+        &format!("warrant_evaluations_total{{determination=\"{determination}\"}}"),
+        1.0,
+    );
+    eq("warrant_writes_total{kind=\"update\"}", 1.0);
+    eq("warrant_writes_refused_total{reason=\"bad-update\"}", 1.0);
+    assert!(
+        text.contains("warrant_http_request_duration_seconds_bucket{method=\"POST\",route=\"/update\",le=\"0.001\"}"),
+        "{text}"
+    );
+    let positive = |series: &str| {
+        assert!(
+            sample(&text, series).is_some_and(|v| v > 0.0),
+            "{series} in\n{text}"
+        );
+    };
+    positive("warrant_store_quads{graph_kind=\"file\"}");
+    positive("warrant_store_quads{graph_kind=\"inferred\"}");
+    positive("warrant_store_quads{graph_kind=\"change-set\"}");
+    positive("warrant_search_documents");
+    positive("warrant_reasoner{figure=\"rounds\"}");
+    positive("warrant_reasoner{figure=\"updates\"}");
+}
+
+/// The independent OpenAPI validator: `$WARRANT_OPENAPI_VALIDATOR`, else the venv `.ci/run` makes.
+fn openapi_validator() -> std::path::PathBuf {
+    std::env::var_os("WARRANT_OPENAPI_VALIDATOR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            let venv = std::env::var_os("WARRANT_VENV")
+                .map(std::path::PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME")
+                        .map(|h| std::path::PathBuf::from(h).join(".cache/warrant-venv"))
+                })?;
+            Some(venv.join("bin/openapi-spec-validator"))
+        })
+        .filter(|p| p.is_file())
+        .expect(
+            "no OpenAPI validator: run .ci/run once, or python3 -m venv ~/.cache/warrant-venv && \
+             ~/.cache/warrant-venv/bin/pip install openapi-spec-validator",
+        )
+}
+
+#[test]
+fn the_openapi_document_is_valid_and_matches_the_router() {
+    let server = TestServer::start(&["--memory", "--no-default-data"]);
+    let c = client();
+    let doc: Value = c
+        .get(server.url("/openapi.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    // an independent validator
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let out = std::process::Command::new(openapi_validator())
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // every documented operation is served; every other method of a documented path is 405
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 20, "{paths:?}");
+    for (path, item) in paths {
+        let url = server.url(
+            &path
+                .replace("{kind}", "statements")
+                .replace("{id}", "none")
+                .replace("{name}", "none")
+                .replace("{path}", "none"),
+        );
+        for method in ["get", "post", "put", "patch", "delete", "head"] {
+            let r = c
+                .request(method.to_uppercase().parse().unwrap(), &url)
+                .send()
+                .unwrap();
+            let status = r.status().as_u16();
+            let body = r.text().unwrap_or_default();
+            let documented =
+                item.get(method).is_some() || (method == "head" && item.get("get").is_some());
+            if documented {
+                assert!(
+                    status != 405 && !body.contains("no such endpoint") && status != 500,
+                    "{method} {path}: {status} {body}"
+                );
+            } else {
+                assert_eq!(status, 405, "{method} {path} is not documented: {body}");
+            }
+        }
+    }
+    // and a path the router does not serve is not documented
+    let r = c.get(server.url("/nowhere")).send().unwrap();
+    assert_eq!(r.status(), 404);
+}
