@@ -4,7 +4,6 @@
 use super::remote::{ServerArgs, send};
 use crate::auth::{Principal, Role};
 use crate::store::DatasetMode;
-use crate::store::history as changes;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use oxigraph::model::NamedNode;
@@ -54,7 +53,7 @@ pub fn history(data: &Path, args: HistoryArgs) -> Result<()> {
         .json("history")?
     } else {
         let store = super::data::open(data, DatasetMode::default())?;
-        serde_json::to_value(changes::touching(store.oxigraph(), &iri)?)?
+        serde_json::to_value(store.changes_touching(&iri, usize::MAX)?)?
     };
     match args.format.as_str() {
         "json" => println!("{}", serde_json::to_string_pretty(&changes)?),
