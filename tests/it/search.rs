@@ -794,7 +794,7 @@ fn the_index_is_the_same_whether_built_at_load_or_rebuilt() {
             &s,
             "http://example.org/g/subclass",
             "<http://example.org/Kind> <http://www.w3.org/2000/01/rdf-schema#subClassOf> skos:Concept .\n\
-             <http://example.org/thing> a <http://example.org/Kind> ; skos:prefLabel \"transplant okapi\"@en ."
+             <http://example.org/thing> a <http://example.org/Kind> ; skos:prefLabel \"transplant okapi\"@en ; skos:inScheme id:concepts ."
         ),
         StatusCode::CREATED
     );

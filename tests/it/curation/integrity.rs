@@ -241,7 +241,9 @@ fn attribution_is_the_authenticated_principal_never_the_body() {
         "<> <http://www.w3.org/ns/prov#wasAttributedTo> <https://w3id.org/warrant/id/agent/rita> .",
     );
     assert_eq!(edited.status(), StatusCode::OK, "{:?}", edited.text());
-    let text = get(&server).text().unwrap();
+    let text = read(&server, "/curation/statements/st-curation-test")
+        .text()
+        .unwrap();
     assert!(
         text.contains("/agent/alice>") && text.contains("/agent/bob>"),
         "{text}"
