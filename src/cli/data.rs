@@ -454,7 +454,6 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
     let store = open(data, DatasetMode::default())?;
     // the export holds the derivations graph too: every record first
     store.wait_records()?;
-    let ox = store.oxigraph();
     let stdout = std::io::stdout().lock();
     match &args.graph {
         Some(iri) => {
@@ -466,9 +465,7 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
                 other => bail!("unknown format {other:?} for a graph (nt or ttl)"),
             };
             let mut writer = RdfSerializer::from_format(format).for_writer(stdout);
-            for quad in
-                ox.quads_for_pattern(None, None, None, Some(GraphName::from(graph).as_ref()))
-            {
+            for quad in store.graph_quads(GraphName::from(graph).as_ref(), None, None, None) {
                 writer.serialize_triple(quad?.as_ref())?;
             }
             writer.finish()?.flush()?;
@@ -480,7 +477,7 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
                 other => bail!("unknown format {other:?} for the dataset (nq or trig)"),
             };
             let mut writer = RdfSerializer::from_format(format).for_writer(stdout);
-            for quad in ox.iter() {
+            for quad in store.all_quads() {
                 writer.serialize_quad(quad?.as_ref())?;
             }
             writer.finish()?.flush()?;

@@ -5,7 +5,6 @@ use super::out;
 use super::remote::{ServerArgs, send, server_for};
 use crate::auth::{Principal, Role};
 use crate::store::DatasetMode;
-use crate::store::history as changes;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use oxigraph::model::NamedNode;
@@ -46,7 +45,7 @@ pub fn history(data: &Path, args: HistoryArgs) -> Result<()> {
         send(&server, "GET", &path, None, None)?.json("history")?
     } else {
         let store = super::data::open(data, DatasetMode::default())?;
-        serde_json::to_value(changes::touching(store.oxigraph(), &iri)?)?
+        serde_json::to_value(store.changes_touching(&iri, usize::MAX)?)?
     };
     match args.format.as_str() {
         "json" => out::line(serde_json::to_string_pretty(&changes)?)?,

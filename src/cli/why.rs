@@ -65,13 +65,12 @@ pub fn run(data: &Path, args: WhyArgs) -> Result<()> {
         return run_remote(&server, &triple, &args.format);
     }
     let store = super::data::open(data, DatasetMode::default())?;
-    store.wait_records()?;
     let options = WhyOptions {
         max_depth: args.max_depth,
         max_nodes: args.max_nodes,
     };
     let proof =
-        why_with(store.oxigraph(), triple.as_ref(), options).context("reading derivations")?;
+        why_with(store.records()?, triple.as_ref(), options).context("reading derivations")?;
     match args.format.as_str() {
         "text" => super::out::write(proof.to_text())?,
         "json" => super::out::line(serde_json::to_string_pretty(&proof)?)?,

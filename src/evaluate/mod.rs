@@ -20,6 +20,7 @@ mod prepared;
 mod quantity;
 pub mod report;
 mod tree;
+pub mod unreviewed;
 mod weak;
 
 pub use cited::*;
@@ -290,7 +291,24 @@ fn evaluate_one(
         crate::vocab::ID,
         &crate::store::sha256_hex(id_input.as_bytes())[..16]
     );
-    let review = if options.include_pending || !policy_approved {
+    let unreviewed: Vec<unreviewed::Unreviewed> = prepared
+        .unreviewed
+        .iter()
+        .filter(|u| u.kind != "policy")
+        .cloned()
+        .collect();
+    if !unreviewed.is_empty() {
+        let listed: Vec<String> = unreviewed
+            .iter()
+            .map(|u| format!("{} {}", u.kind, u.iri))
+            .collect();
+        notes.insert(0, format!(
+            "This answer reads {} resource(s) whose latest edits no reviewer approved: {} (see \"unreviewed\"); it is pending human review.",
+            unreviewed.len(),
+            listed.join(", ")
+        ));
+    }
+    let review = if options.include_pending || !policy_approved || !unreviewed.is_empty() {
         "pending human review"
     } else {
         "approved"
@@ -302,6 +320,7 @@ fn evaluate_one(
         as_of: options.as_of,
         include_pending: options.include_pending,
         review: review.into(),
+        unreviewed: prepared.unreviewed.clone(),
         policy: PolicyRef {
             iri: policy.iri.clone(),
             label: policy.label.clone(),

@@ -97,8 +97,13 @@ pub struct Report {
     pub as_of: Day,
     /// Whether non-approved statements were allowed to count.
     pub include_pending: bool,
-    /// `pending human review` when the policy is not approved or pending statements counted; else `approved`.
+    /// `pending human review` when the policy is not approved, pending statements counted or the
+    /// answer read other unreviewed edits; else `approved`.
     pub review: String,
+    /// The curated resources this answer read whose latest edits no reviewer approved (the policy,
+    /// concepts and their code mappings, cited sources and passages): see [`super::unreviewed`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreviewed: Vec<super::unreviewed::Unreviewed>,
     /// The policy applied.
     pub policy: PolicyRef,
     /// The request evaluated.

@@ -309,15 +309,12 @@ async fn read(
         .ok_or_else(|| ApiError::not_acceptable(&DESCRIPTION_TYPES))?;
     let iri = kind.iri(&id);
     let store = state.store.clone();
-    let description = blocking(move || Ok(describe(&store, &iri)?)).await?;
-    if description.is_empty() {
-        return Err(CurateError::NotFound(format!(
-            "no {} with IRI {}",
-            kind.as_str(),
-            kind.iri(&id)
-        ))
-        .into());
-    }
+    let description = blocking(move || {
+        let description = describe(&store, &iri)?;
+        curate::require_kind(&description, &iri, kind)?;
+        Ok(description)
+    })
+    .await?;
     let tag = etag(&description);
     if header_text(&headers, header::IF_NONE_MATCH).is_some_and(|h| curate::if_match(&h, &tag)) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
@@ -372,7 +369,8 @@ const PREFIXES: &[(&str, &str)] = &[
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
 ];
 
-/// `GET /curation/{kind}`: the ids and IRIs of every resource of that kind.
+/// `GET /curation/{kind}`: the ids and IRIs of every resource of that kind, read through the
+/// asserted content view (a deleted resource's type kept in a change set does not list it).
 async fn list(
     State(state): State<AppState>,
     Path(kind): Path<String>,
@@ -381,14 +379,13 @@ async fn list(
     let store = state.store.clone();
     let items = blocking(move || {
         let mut items = std::collections::BTreeSet::new();
-        for q in store.oxigraph().quads_for_pattern(
+        for q in store.view_quads(
+            crate::store::View::Asserted,
             None,
             Some(crate::vocab::RDF_TYPE),
             Some(kind.class().into()),
-            None,
         ) {
-            let q = q.map_err(ApiError::internal)?;
-            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = q.subject {
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = q?.subject {
                 if let Some(id) = kind.id_of(n.as_str()) {
                     items.insert((id.to_owned(), n.as_str().to_owned()));
                 }

@@ -142,7 +142,6 @@ async fn read(
             // the derivations graph is written just after each write returns: all of it first
             store.wait_records()?;
         }
-        let ox = store.oxigraph();
         let mut writer = RdfSerializer::from_format(format).for_writer(Vec::new());
         match &target {
             Target::Graph(graph) => {
@@ -151,14 +150,14 @@ async fn read(
                         return Err(crate::store::StoreError::GraphNotFound(g.clone()).into());
                     }
                 }
-                for quad in ox.quads_for_pattern(None, None, None, Some(graph.as_ref())) {
+                for quad in store.graph_quads(graph.as_ref(), None, None, None) {
                     writer
                         .serialize_triple(quad.map_err(ApiError::internal)?.as_ref())
                         .map_err(ApiError::internal)?;
                 }
             }
             Target::Dataset => {
-                for quad in ox.iter() {
+                for quad in store.all_quads() {
                     writer
                         .serialize_quad(quad.map_err(ApiError::internal)?.as_ref())
                         .map_err(ApiError::internal)?;
@@ -255,9 +254,10 @@ async fn write(
                 }
             }
             Target::Dataset if put => {
-                // the content graphs only: records (change sets, derivations) are never replaced
+                // the asserted content graphs only: records (change sets, derivations) and the
+                // inferred graph (the reasoner's) are never replaced
                 for g in store.content_graphs().map_err(ApiError::from)? {
-                    if !g.is_default_graph() {
+                    if !g.is_default_graph() && crate::vocab::is_asserted_content(g.as_ref()) {
                         ops.push(Op::DropGraph {
                             graph: g,
                             must_exist: false,

@@ -145,10 +145,11 @@ pub(super) fn execute(
 }
 
 /// Removes a quad. In [`DatasetMode::UnionOfContent`] the default graph an update sees is the union
-/// of the content graphs, so removing a triple from it removes it from every content graph.
+/// of the content graphs, so removing a triple from it removes it from every asserted content
+/// graph (the inferred graph is the reasoner's: what no longer follows leaves it by itself).
 fn remove(store: &WarrantStore, diff: &mut Diff<'_, '_>, quad: &Quad) -> Result<(), StoreError> {
     if quad.graph_name.is_default_graph() && store.mode() == DatasetMode::UnionOfContent {
-        for graph in content_graphs(diff)? {
+        for graph in asserted_graphs(diff)? {
             let in_graph = Quad::new(
                 quad.subject.clone(),
                 quad.predicate.clone(),
@@ -177,15 +178,24 @@ fn content_graphs(diff: &Diff<'_, '_>) -> Result<Vec<GraphName>, StoreError> {
     Ok(graphs)
 }
 
+/// The content graphs an update may write: all but the inferred graph, which only the reasoner
+/// writes.
+fn asserted_graphs(diff: &Diff<'_, '_>) -> Result<Vec<GraphName>, StoreError> {
+    let mut graphs = content_graphs(diff)?;
+    graphs.retain(|g| crate::vocab::is_asserted_content(g.as_ref()));
+    Ok(graphs)
+}
+
 /// The graphs a CLEAR / DROP target names, as they exist in the transaction.
 fn targets(
     diff: &Diff<'_, '_>,
     target: &GraphTarget,
     silent: bool,
 ) -> Result<Vec<GraphName>, StoreError> {
-    // NAMED and ALL mean the content graphs: records are Warrant's, never cleared by an update
+    // NAMED and ALL mean the asserted content graphs: records and the inferred graph are
+    // Warrant's, never cleared by an update
     let named = || -> Result<Vec<GraphName>, StoreError> {
-        Ok(content_graphs(diff)?
+        Ok(asserted_graphs(diff)?
             .into_iter()
             .filter(|g| !g.is_default_graph())
             .collect())

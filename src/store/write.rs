@@ -321,9 +321,28 @@ impl WarrantStore {
     }
 }
 
-/// Refuses a recorded change that writes a record graph (derivations, change sets, the catalog):
-/// records are kept by Warrant, never edited.
+/// Refuses a recorded change that writes a record graph (derivations, change sets, the catalog) or
+/// the inferred graph: records are kept by Warrant and the inferred graph is the reasoner's, never
+/// edited.
 fn refuse_record_graphs(applied: &Applied) -> Result<(), StoreError> {
+    let inferred =
+        |g: &GraphName| matches!(g, GraphName::NamedNode(n) if n.as_ref() == vocab::INFERRED_GRAPH);
+    let touches_inferred = applied
+        .added
+        .iter()
+        .chain(&applied.removed)
+        .any(|q| inferred(&q.graph_name))
+        || applied
+            .created_graphs
+            .iter()
+            .chain(&applied.dropped_graphs)
+            .any(|g| g.as_ref() == vocab::INFERRED_GRAPH);
+    if touches_inferred {
+        return Err(StoreError::Forbidden(format!(
+            "{} is the inferred graph: only the reasoner writes it (change the asserted triples it follows from instead)",
+            vocab::INFERRED_GRAPH
+        )));
+    }
     let in_quads = applied
         .added
         .iter()

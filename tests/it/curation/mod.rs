@@ -4,6 +4,7 @@
 //! helpers the test files below share.
 
 mod edits;
+mod integrity;
 mod lifecycle;
 mod records;
 
