@@ -12,6 +12,13 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:7878";
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Default time a query may run before it is cancelled.
 pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time a SPARQL update may run (and hold the write lock) before it is aborted.
+pub const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default number of queries evaluated at once: twice the available cores.
+pub fn default_max_concurrent_queries() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| 2 * n.get())
+}
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +81,10 @@ pub struct ServeConfig {
     pub body_limit: usize,
     /// Time after which a query is cancelled (503).
     pub query_timeout: Duration,
+    /// Time after which a SPARQL update is aborted, its transaction rolled back (503).
+    pub update_timeout: Duration,
+    /// Queries evaluated at once; more are refused with 503 `busy`.
+    pub max_concurrent_queries: usize,
 }
 
 impl Default for ServeConfig {
@@ -88,6 +99,8 @@ impl Default for ServeConfig {
             dataset_mode: DatasetMode::UnionOfContent,
             body_limit: DEFAULT_BODY_LIMIT,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
+            update_timeout: DEFAULT_UPDATE_TIMEOUT,
+            max_concurrent_queries: default_max_concurrent_queries(),
         }
     }
 }
@@ -107,6 +120,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("dataset_mode", &self.dataset_mode)
             .field("body_limit", &self.body_limit)
             .field("query_timeout", &self.query_timeout)
+            .field("update_timeout", &self.update_timeout)
+            .field("max_concurrent_queries", &self.max_concurrent_queries)
             .finish()
     }
 }

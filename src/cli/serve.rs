@@ -69,6 +69,14 @@ pub struct ServeArgs {
     /// Seconds a query may run before it is cancelled (503).
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     pub query_timeout: f64,
+    /// Seconds a SPARQL update may run, holding the write lock, before it is aborted and rolled
+    /// back (503).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub update_timeout: f64,
+    /// Queries evaluated at once (default: twice the cores); more are refused with 503 `busy`
+    /// and `Retry-After`.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_queries: Option<usize>,
 }
 
 /// A command-line secret whose `Debug` output never shows it.
@@ -108,10 +116,21 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     Ok(n * factor)
 }
 
+/// Stack of the runtime's threads (tokio's default is 2 MiB).
+const RUNTIME_STACK: usize = 8 * 1024 * 1024;
+
 /// Runs the server until it is asked to stop.
 pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
-    if !(args.query_timeout > 0.0 && args.query_timeout.is_finite()) {
-        anyhow::bail!("--query-timeout must be a positive number of seconds");
+    for (flag, seconds) in [
+        ("--query-timeout", args.query_timeout),
+        ("--update-timeout", args.update_timeout),
+    ] {
+        if !(seconds > 0.0 && seconds.is_finite()) {
+            anyhow::bail!("{flag} must be a positive number of seconds");
+        }
+    }
+    if args.max_concurrent_queries == Some(0) {
+        anyhow::bail!("--max-concurrent-queries must be at least 1");
     }
     let contexts = allowed_contexts(&args.jsonld_contexts)?;
     let root = match &args.root {
@@ -164,6 +183,10 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         },
         body_limit: args.body_limit,
         query_timeout: Duration::from_secs_f64(args.query_timeout),
+        update_timeout: Duration::from_secs_f64(args.update_timeout),
+        max_concurrent_queries: args
+            .max_concurrent_queries
+            .unwrap_or_else(crate::config::default_max_concurrent_queries),
     };
     let store = match &config.location {
         StoreLocation::Memory => WarrantStore::in_memory(config.dataset_mode)?,
@@ -219,6 +242,9 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // headroom for the parsers of bodies within the documented limits (JSON-LD nesting…);
+        // queries and updates run on their own large-stack threads
+        .thread_stack_size(RUNTIME_STACK)
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {

@@ -47,6 +47,9 @@ pub struct AppState {
     pub users: Users,
     /// Remote JSON-LD contexts curators' bodies may use (served from local copies, never fetched).
     pub contexts: ContextAllowList,
+    /// One permit per query being evaluated (`--max-concurrent-queries`), held until its
+    /// evaluation has really stopped.
+    pub query_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -56,6 +59,9 @@ impl AppState {
         Self {
             store,
             search,
+            query_slots: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_queries.max(1),
+            )),
             config: Arc::new(config),
             users: Users::default(),
             contexts: ContextAllowList::default(),

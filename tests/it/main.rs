@@ -11,6 +11,7 @@ mod evaluate_cases;
 mod fhir_examples;
 mod graph_store;
 mod history_cli;
+mod hostile;
 mod lifecycle;
 mod lubm;
 mod named_queries;
