@@ -174,15 +174,17 @@ pub(super) async fn run_query(
     let store = state.store.clone();
     let (sender, receiver) = tokio::sync::oneshot::channel();
     crate::limits::on_large_stack("warrant-query", move || {
-        let _slot = slot;
-        let _ = sender.send(evaluate(
+        let outcome = evaluate(
             &store,
             input,
             &protocol,
             &bindings,
             [select_media, graph_media],
             &token,
-        ));
+        );
+        // the slot is free before the answer is: a client that got its answer finds it free
+        drop(slot);
+        let _ = sender.send(outcome);
     })
     .map_err(ApiError::internal)?;
     let (media, body) = match tokio::time::timeout(state.config.query_timeout, receiver).await {

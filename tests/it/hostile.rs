@@ -187,7 +187,8 @@ fn a_timed_out_query_stops_and_frees_its_slot() {
     for _ in 0..3 {
         let r = query(&server, CARTESIAN);
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(r.json::<Value>().unwrap()["error"], "timeout");
+        let body: Value = r.json().unwrap();
+        assert_eq!(body["error"], "timeout", "{body}");
         // the only slot comes back only when the evaluation has really stopped
         assert!(
             answered_within(&server, SMALL, Duration::from_secs(60)),
@@ -226,8 +227,10 @@ fn queries_beyond_the_cap_are_refused_busy_with_retry_after() {
         }
     }
     let busy = busy.expect("a query beyond the cap is refused");
-    assert!(busy.headers().contains_key("retry-after"));
-    assert_eq!(busy.json::<Value>().unwrap()["error"], "busy");
+    let retry_after = busy.headers().contains_key("retry-after");
+    let body: Value = busy.json().unwrap();
+    assert_eq!(body["error"], "busy", "{body}");
+    assert!(retry_after, "503 busy carries Retry-After");
     assert_eq!(slow.join().unwrap(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(answered_within(&server, SMALL, Duration::from_secs(60)));
 }
