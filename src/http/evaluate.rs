@@ -170,6 +170,11 @@ async fn evaluate_case(
         Ok(answers)
     })
     .await?;
+    for a in &answers {
+        state
+            .metrics
+            .evaluation(&a.report.determination.words().replace(' ', "-"));
+    }
     Ok(render(&answers, format, |a| {
         serde_json::to_string(a).unwrap_or_default()
     }))
