@@ -63,8 +63,7 @@ pub fn check(text: &str, max_depth: usize, max_chain: usize) -> Result<(), TooCo
     }];
     let mut next: Vec<Reading> = Vec::new();
     let (mut line, mut column) = (1u64, 0u64);
-    for i in 0..bytes.len() {
-        let b = bytes[i];
+    for (i, &b) in bytes.iter().enumerate() {
         if b == b'\n' {
             line += 1;
             column = 0;
