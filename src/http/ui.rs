@@ -9,7 +9,7 @@
 //! route on the path. `GET /whoami` tells the page who the token belongs to, so it offers only
 //! what that role may do.
 
-use super::AppState;
+use super::{ApiError, AppState};
 use crate::auth::Principal;
 use axum::extract::{Path, Request};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -76,12 +76,12 @@ fn file(path: &str) -> Response {
             f.contents(),
         )
             .into_response(),
-        _ => (
+        _ => ApiError::new(
             StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "not found",
+            "not-found",
+            format!("the workbench has no file {path:?}"),
         )
-            .into_response(),
+        .into_response(),
     }
 }
 

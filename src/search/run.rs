@@ -140,9 +140,17 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 
 /// Refuses a review-status filter that names no `wr:ReviewStatus` of the data (by IRI or local
 /// name, case and punctuation aside: `under-review`, `UnderReview`): a misspelt status would
-/// otherwise answer "no hits" as if nothing had that status.
+/// otherwise answer "no hits" as if nothing had that status. The vocabulary's own statuses
+/// (approved, submitted, under review, rejected) are always known, whatever the data declares.
 pub fn check_status(store: &crate::store::WarrantStore, value: &str) -> Result<(), SearchError> {
     let key = super::schema::status_key(value);
+    use crate::vocab::wr;
+    if [wr::APPROVED, wr::SUBMITTED, wr::UNDER_REVIEW, wr::REJECTED]
+        .iter()
+        .any(|s| super::schema::status_key(s.as_str()) == key)
+    {
+        return Ok(());
+    }
     let query = crate::store::parse_query(
         &format!(
             "SELECT ?s WHERE {{ ?s a <{}> }}",

@@ -222,11 +222,18 @@ fn curator_form_shacl_error_reviewer_approval_changes_the_evaluation() {
             "#q-st-browser",
             "A claim entered through the workbench form.",
         );
-        b.tour_shot("review-queue");
-        b.type_into(
-            &b.find("#comment-st-browser"),
-            "checked against the passage",
+        // its diff, authors and decision form once the item has loaded
+        let comment = b.find("#comment-st-browser");
+        b.wait_text(
+            "#q-st-browser .diff",
+            "A claim entered through the workbench form.",
         );
+        b.script(
+            "document.querySelector('#q-st-browser').scrollIntoView()",
+            vec![],
+        );
+        b.tour_shot("review-queue");
+        b.type_into(&comment, "checked against the passage");
         b.click(&b.find("button.approve[data-id=\"st-browser\"]"));
         b.wait_text("#flash", "approved");
     });
@@ -297,6 +304,19 @@ fn a_stale_edit_is_refused_with_the_diff() {
             "{now}"
         );
     });
+    b.run("revert_conflict", |b| {
+        // undoing the creation conflicts with the later edit: refused, the later change linked
+        b.goto(&s.url("/ui/statements/st-stale"));
+        b.find("#history .change");
+        let reverts = b.wait("revert buttons", || {
+            let all = b.all("button.revert");
+            (all.len() >= 2).then_some(all)
+        });
+        b.click(reverts.last().unwrap());
+        b.wait_text(".revert-result:not(:empty)", "Cannot revert");
+        let later = b.find(".revert-result:not(:empty) .later a");
+        assert!(b.text(&later).len() > 4);
+    });
 }
 
 #[test]
@@ -318,7 +338,7 @@ fn a_reader_sees_no_write_buttons_and_script_text_is_inert() {
         );
         assert_eq!(
             b.script("return window.__pwned === undefined", vec![]),
-            true
+            Value::Bool(true)
         );
         // the page's own history loaded, and a reader gets no edit, review or revert buttons
         b.find("#history .change");
@@ -328,7 +348,7 @@ fn a_reader_sees_no_write_buttons_and_script_text_is_inert() {
                 "return document.querySelector('a[href=\"/ui/curate\"]').closest('li').hidden",
                 vec![]
             ),
-            true
+            Value::Bool(true)
         );
         b.goto(&s.url("/ui/review"));
         b.wait_text("#queue-count", "waiting for review");
@@ -339,7 +359,7 @@ fn a_reader_sees_no_write_buttons_and_script_text_is_inert() {
         b.wait_text("#results", "<script>");
         assert_eq!(
             b.script("return window.__pwned === undefined", vec![]),
-            true
+            Value::Bool(true)
         );
         // a tablet's width: nothing wider than the window
         b.resize(820, 1180);
@@ -349,7 +369,11 @@ fn a_reader_sees_no_write_buttons_and_script_text_is_inert() {
             "return document.documentElement.scrollWidth <= window.innerWidth + 1",
             vec![],
         );
-        assert_eq!(fits, true, "the resource page overflows a tablet's width");
+        assert_eq!(
+            fits,
+            Value::Bool(true),
+            "the resource page overflows a tablet's width"
+        );
     });
 }
 

@@ -70,10 +70,10 @@ impl Browser {
             .expect("client");
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
-        while http
+        while !http
             .get(format!("{base}/status"))
             .send()
-            .map_or(true, |r| !r.status().is_success())
+            .is_ok_and(|r| r.status().is_success())
         {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(100));
@@ -113,6 +113,12 @@ impl Browser {
     }
 
     fn send(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_send(method, path, body)
+            .unwrap_or_else(|e| panic!("webdriver {method} {path}: {e}"))
+    }
+
+    /// A WebDriver command; its error (`stale element reference`, …) as `Err`.
+    fn try_send(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let request = match method {
             "GET" => self.http.get(url),
@@ -121,16 +127,13 @@ impl Browser {
         };
         let answer: Value = request
             .send()
-            .expect("webdriver answers")
+            .map_err(|e| e.to_string())?
             .json()
-            .expect("json");
-        if let Some(err) = answer["value"]["error"].as_str() {
-            panic!(
-                "webdriver {method} {path}: {err}: {}",
-                answer["value"]["message"]
-            );
+            .map_err(|e| e.to_string())?;
+        match answer["value"]["error"].as_str() {
+            Some(err) => Err(format!("{err}: {}", answer["value"]["message"])),
+            None => Ok(answer["value"].clone()),
         }
-        answer["value"].clone()
     }
 
     fn s(&self, path: &str) -> String {
@@ -200,8 +203,10 @@ impl Browser {
     pub fn wait_text(&self, css: &str, needle: &str) -> String {
         let mut last = String::new();
         self.wait(&format!("{css} to contain {needle:?}"), || {
+            // the page may replace the element meanwhile: look it up again next time
             let el = self.all(css).into_iter().next()?;
-            last = self.text(&el);
+            let path = self.s(&format!("/element/{}/text", el.0));
+            last = self.try_send("GET", &path, None).ok()?.as_str()?.to_owned();
             last.contains(needle).then(|| last.clone())
         })
     }
@@ -243,15 +248,6 @@ impl Browser {
         self.send(
             "POST",
             &self.s("/execute/sync"),
-            Some(json!({"script": script, "args": args})),
-        )
-    }
-
-    /// Runs an asynchronous script: it calls `arguments[arguments.length - 1](result)`.
-    pub fn script_async(&self, script: &str, args: Vec<Value>) -> Value {
-        self.send(
-            "POST",
-            &self.s("/execute/async"),
             Some(json!({"script": script, "args": args})),
         )
     }

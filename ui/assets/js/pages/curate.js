@@ -327,7 +327,11 @@ function showViolations(err, fieldsBox, errors, iri) {
   }
   replace(errors, note("error", h("strong", {}, "Not saved — the shapes refuse it: "), err.message,
     general.length ? h("ul", {}, general) : " See the fields marked below."));
-  fieldsBox.querySelector("[aria-invalid]")?.focus();
+  const first = fieldsBox.querySelector("[aria-invalid]");
+  if (first) {
+    first.focus({ preventScroll: true });
+    first.closest(".field").scrollIntoView({ block: "center" });
+  }
 }
 
 /**

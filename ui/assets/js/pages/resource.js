@@ -248,5 +248,5 @@ export function conflictNote(e) {
     const m = /^(\S+) by (.*)$/.exec(part);
     return m ? h("li", {}, h("a", { href: `/ui/changes/${encodeURIComponent(m[1])}` }, m[1]), ` by ${m[2]}`) : h("li", {}, part);
   }) : null;
-  return note("error", h("strong", {}, "Cannot revert: "), head, later ? [": later changes touched the same triples — revert those first, or edit by hand:", h("ul", {}, later)] : "");
+  return note("error", h("strong", {}, "Cannot revert: "), head, later ? [". Revert these first, or edit by hand:", h("ul", { class: "later" }, later)] : "");
 }
