@@ -18,6 +18,13 @@ pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default number of connections served at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Default time a SPARQL update may run (and hold the write lock) before it is aborted.
+pub const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default number of queries evaluated at once: twice the available cores.
+pub fn default_max_concurrent_queries() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| 2 * n.get())
+}
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +98,10 @@ pub struct ServeConfig {
     pub body_timeout: Duration,
     /// Connections served at once; more wait in the kernel's backlog.
     pub max_connections: usize,
+    /// Time after which a SPARQL update is aborted, its transaction rolled back (503).
+    pub update_timeout: Duration,
+    /// Queries evaluated at once; more are refused with 503 `busy`.
+    pub max_concurrent_queries: usize,
 }
 
 impl Default for ServeConfig {
@@ -109,6 +120,8 @@ impl Default for ServeConfig {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            update_timeout: DEFAULT_UPDATE_TIMEOUT,
+            max_concurrent_queries: default_max_concurrent_queries(),
         }
     }
 }
@@ -132,6 +145,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("header_timeout", &self.header_timeout)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)
+            .field("update_timeout", &self.update_timeout)
+            .field("max_concurrent_queries", &self.max_concurrent_queries)
             .finish()
     }
 }

@@ -98,6 +98,14 @@ pub struct ServeArgs {
         value_name = "SECONDS"
     )]
     pub query_timeout: f64,
+    /// Seconds a SPARQL update may run, holding the write lock, before it is aborted and rolled
+    /// back (503).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub update_timeout: f64,
+    /// Queries evaluated at once (default: twice the cores); more are refused with 503 `busy`
+    /// and `Retry-After`.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_queries: Option<usize>,
 }
 
 /// A secret given on the command line, refused (see `admin_token`): its value is dropped at once and
@@ -137,6 +145,9 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     };
     Ok(n * factor)
 }
+
+/// Stack of the runtime's threads (tokio's default is 2 MiB).
+const RUNTIME_STACK: usize = 8 * 1024 * 1024;
 
 /// A positive, finite number of seconds.
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
@@ -185,6 +196,11 @@ fn public_url(value: Option<&str>) -> Result<Option<String>> {
 /// Runs the server until it is asked to stop.
 pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     let query_timeout = seconds(args.query_timeout, "--query-timeout")?;
+    let update_timeout = seconds(args.update_timeout, "--update-timeout")?;
+    anyhow::ensure!(
+        args.max_concurrent_queries != Some(0),
+        "--max-concurrent-queries must be at least 1"
+    );
     let header_timeout = seconds(args.header_timeout, "--header-timeout")?;
     let body_timeout = seconds(args.body_timeout, "--body-timeout")?;
     anyhow::ensure!(
@@ -246,6 +262,10 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         header_timeout,
         body_timeout,
         max_connections: args.max_connections,
+        update_timeout,
+        max_concurrent_queries: args
+            .max_concurrent_queries
+            .unwrap_or_else(crate::config::default_max_concurrent_queries),
     };
     let mut config = config;
     let store = match &config.location {
@@ -309,6 +329,9 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // headroom for the parsers of bodies within the documented limits (JSON-LD nesting…);
+        // queries and updates run on their own large-stack threads
+        .thread_stack_size(RUNTIME_STACK)
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {

@@ -131,6 +131,9 @@ async fn parse(
 ) -> Result<Vec<Triple>, ApiError> {
     let format = body_format(headers)?;
     let bytes = read_body(state, body).await?;
+    if format == BodyFormat::JsonLd {
+        crate::limits::check_json(&bytes).map_err(ApiError::too_complex)?;
+    }
     curate::parse_body(&bytes, format, base, &state.contexts)
         .map_err(|e| ApiError::from(CurateError::Body(e)))
 }

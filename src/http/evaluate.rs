@@ -153,6 +153,9 @@ async fn evaluate_case(
     let case_format = CaseFormat::from_media_type(&media_type)
         .ok_or_else(|| ApiError::from(CaseError::UnsupportedMediaType(media_type.clone())))?;
     let bytes = read_body(&state, body).await?;
+    if case_format != CaseFormat::Turtle {
+        crate::limits::check_json(&bytes).map_err(ApiError::too_complex)?;
+    }
     let store = state.store.clone();
     let answers = blocking(move || {
         let case = case::read(&bytes, case_format)?;

@@ -228,14 +228,27 @@ async fn write(
         };
         let mut quads = Vec::new();
         for (body, format) in &documents {
-            quads.extend(
-                crate::load::parse_rdf(body, *format, default_graph.clone(), base.as_deref())
-                    .map_err(|(line, column, message)| ApiError {
-                        line: (line > 0).then_some(line),
-                        column: (column > 0).then_some(column),
-                        ..ApiError::bad_request("bad-rdf", message)
-                    })?,
-            );
+            let room = crate::limits::BODY_MAX_QUADS - quads.len();
+            let parsed = crate::load::parse_rdf_capped(
+                body,
+                *format,
+                default_graph.clone(),
+                base.as_deref(),
+                room,
+            )
+            .map_err(|e| match e {
+                crate::load::ParseRdfError::Syntax {
+                    line,
+                    column,
+                    message,
+                } => ApiError {
+                    line: (line > 0).then_some(line),
+                    column: (column > 0).then_some(column),
+                    ..ApiError::bad_request("bad-rdf", message)
+                },
+                crate::load::ParseRdfError::TooComplex(t) => ApiError::too_complex(t),
+            })?;
+            quads.extend(parsed);
         }
         let mut ops = Vec::new();
         match &target {

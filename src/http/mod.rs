@@ -59,6 +59,9 @@ pub struct AppState {
     pub reasoner: Option<ReasonerStatus>,
     /// The figures `GET /metrics` reports (shared).
     pub metrics: Arc<metrics::Metrics>,
+    /// One permit per query being evaluated (`--max-concurrent-queries`), held until its
+    /// evaluation has really stopped.
+    pub query_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -68,6 +71,9 @@ impl AppState {
         Self {
             store,
             search,
+            query_slots: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_queries.max(1),
+            )),
             config: Arc::new(config),
             users: Users::default(),
             contexts: ContextAllowList::default(),

@@ -180,6 +180,22 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
+/// Runs work that parses or evaluates user input on a thread of its own with a large stack
+/// ([`crate::limits::on_large_stack`]): deep input the limits let through never overflows a
+/// runtime thread.
+pub async fn on_large_stack<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    crate::limits::on_large_stack("warrant-parse", move || {
+        let _ = sender.send(work());
+    })
+    .map_err(ApiError::internal)?;
+    receiver
+        .await
+        .map_err(|_| ApiError::internal("a large-stack thread ended without an answer"))?
+}
+
 /// The change-set metadata of a write by `principal`: the message is the `X-Warrant-Message`
 /// header when given (what and why, kept with the change set), else `default`.
 pub fn change_meta(principal: &Principal, headers: &HeaderMap, default: &str) -> ChangeMeta {

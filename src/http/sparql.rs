@@ -118,40 +118,84 @@ async fn run_protocol_query(
     };
     // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
     let base = format!("{}/sparql", base_url(state));
-    let parsed = parse_query(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-query", e))?;
-    run_query(state, parsed, protocol, Vec::new(), headers).await
+    run_query(
+        state,
+        QueryInput::Text { text, base },
+        protocol,
+        Vec::new(),
+        headers,
+    )
+    .await
 }
 
-/// Evaluates a parsed query under the time limit and answers in the negotiated format.
+/// A query to run: text from a client (parsed on the query's own thread) or a parsed one.
+pub(super) enum QueryInput {
+    /// SPARQL text with the base IRI its relative IRIs resolve against.
+    Text {
+        /// The query text.
+        text: String,
+        /// The base IRI.
+        base: String,
+    },
+    /// An already parsed query (a named query).
+    Parsed(ParsedQuery),
+}
+
+/// Cancels the evaluation when the request goes away (the client disconnected, or the answer was
+/// given: a finished evaluation ignores it).
+struct CancelOnDrop(CancellationToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Parses (when given text), evaluates and serialises a query on a thread of its own with a large
+/// stack, holding one of the query slots (`--max-concurrent-queries`) until that thread ends, and
+/// answers in the negotiated format. Past the time limit, and when the client goes away, the
+/// evaluation is cancelled; the slot is freed when the evaluation has actually stopped.
 pub(super) async fn run_query(
     state: &AppState,
-    parsed: ParsedQuery,
+    input: QueryInput,
     protocol: ProtocolDataset,
     bindings: Vec<(Variable, Term)>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let offered: &[&str] = match parsed.form() {
-        QueryForm::Select | QueryForm::Ask => &RESULT_TYPES,
-        QueryForm::Graph => &GRAPH_TYPES,
-    };
-    let media =
-        negotiate::choose(headers, offered).ok_or_else(|| ApiError::not_acceptable(offered))?;
-    let format = OutputFormat::from_name(media).ok_or_else(|| ApiError::not_acceptable(offered))?;
+    let select_media = negotiate::choose(headers, &RESULT_TYPES);
+    let graph_media = negotiate::choose(headers, &GRAPH_TYPES);
+    let slot = state.query_slots.clone().try_acquire_owned().map_err(|_| {
+        ApiError::busy(format!(
+            "all {} query slots are busy (serve --max-concurrent-queries); retry shortly",
+            state.config.max_concurrent_queries
+        ))
+    })?;
     let token = CancellationToken::new();
+    let _cancel_on_drop = CancelOnDrop(token.clone());
     let store = state.store.clone();
-    let work_token = token.clone();
-    let work = tokio::task::spawn_blocking(move || {
-        let results = store.evaluate(&parsed, &protocol, &bindings, Some(work_token))?;
-        let mut out = Vec::new();
-        crate::store::write_results(results, format, &mut out)?;
-        Ok::<_, crate::store::StoreError>(out)
-    });
-    let body = match tokio::time::timeout(state.config.query_timeout, work).await {
-        Ok(joined) => joined.map_err(ApiError::internal)??,
-        Err(_) => {
-            token.cancel();
-            return Err(crate::store::StoreError::Cancelled.into());
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    crate::limits::on_large_stack("warrant-query", move || {
+        let outcome = evaluate(
+            &store,
+            input,
+            &protocol,
+            &bindings,
+            [select_media, graph_media],
+            &token,
+        );
+        // the slot is free before the answer is: a client that got its answer finds it free
+        drop(slot);
+        let _ = sender.send(outcome);
+    })
+    .map_err(ApiError::internal)?;
+    let (media, body) = match tokio::time::timeout(state.config.query_timeout, receiver).await {
+        Ok(Ok(outcome)) => outcome?,
+        Ok(Err(_)) => {
+            return Err(ApiError::internal(
+                "the query thread ended without an answer",
+            ));
         }
+        Err(_) => return Err(crate::store::StoreError::Cancelled.into()),
     };
     let mut response = Response::new(Body::from(body));
     response.headers_mut().insert(
@@ -162,6 +206,34 @@ pub(super) async fn run_query(
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
     Ok(response)
+}
+
+/// The work of one query, on its own thread: the media type chosen and the serialised results.
+/// `media` is the negotiated type for solutions / booleans and for graphs.
+fn evaluate(
+    store: &crate::store::WarrantStore,
+    input: QueryInput,
+    protocol: &ProtocolDataset,
+    bindings: &[(Variable, Term)],
+    media: [Option<&'static str>; 2],
+    token: &CancellationToken,
+) -> Result<(&'static str, Vec<u8>), ApiError> {
+    let parsed = match input {
+        QueryInput::Text { text, base } => {
+            parse_query(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-query", e))?
+        }
+        QueryInput::Parsed(parsed) => parsed,
+    };
+    let (offered, media): (&[&str], _) = match parsed.form() {
+        QueryForm::Select | QueryForm::Ask => (&RESULT_TYPES, media[0]),
+        QueryForm::Graph => (&GRAPH_TYPES, media[1]),
+    };
+    let media = media.ok_or_else(|| ApiError::not_acceptable(offered))?;
+    let format = OutputFormat::from_name(media).ok_or_else(|| ApiError::not_acceptable(offered))?;
+    let results = store.evaluate(&parsed, protocol, bindings, Some(token.clone()))?;
+    let mut out = Vec::new();
+    crate::store::write_results_until(results, format, &mut out, token)?;
+    Ok((media, out))
 }
 
 /// A SPARQL 1.1 Service Description of this server, in Turtle: what is true of it, one

@@ -29,6 +29,10 @@ pub enum StoreError {
     /// Query or update evaluation failed.
     #[error("evaluation failed: {0}")]
     Evaluation(String),
+    /// Query or update text, or a body, deeper or larger than a documented limit
+    /// ([`crate::limits`]).
+    #[error(transparent)]
+    TooComplex(#[from] crate::limits::TooComplex),
     /// The query was cancelled because it ran past the time limit.
     #[error("the query was cancelled: it ran past the time limit")]
     Cancelled,

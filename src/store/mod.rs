@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
 pub use records::{RecordBatch, RecordWriter};
-pub use results::{OutputFormat, write_results};
+pub use results::{OutputFormat, write_results, write_results_until};
 pub use select::{embedded_query, value_of};
 pub use state::StoreState;
 pub use sync::{DEFAULT_DATA, SyncReport, catalog_entry, catalog_quads, sha256_hex, sync_files};

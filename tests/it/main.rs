@@ -14,6 +14,7 @@ mod examples;
 mod fhir_examples;
 mod graph_store;
 mod history_cli;
+mod hostile;
 mod http_layer;
 mod lifecycle;
 mod lubm;
