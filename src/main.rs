@@ -13,12 +13,14 @@ fn main() -> ExitCode {
     let cli = warrant::cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(cli.log_filter())),
         )
         .with_writer(std::io::stderr)
         .init();
     match warrant::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // the reader of our output went away (`| head`): nothing more to say
+        Err(e) if warrant::cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

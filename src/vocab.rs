@@ -308,6 +308,8 @@ pub mod wr {
         CAVEAT = "caveat";
         /// `wr:reviewStatus`.
         REVIEW_STATUS = "reviewStatus";
+        /// `wr:ReviewStatus`: the class of review statuses.
+        REVIEW_STATUS_CLASS = "ReviewStatus";
         /// `wr:AllOfCriterion`.
         ALL_OF_CRITERION = "AllOfCriterion";
         /// `wr:AnyOfCriterion`.

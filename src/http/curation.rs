@@ -92,6 +92,27 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> 
         .map(str::to_owned)
 }
 
+/// Refuses `If-Match: *` and weak ETags on an edit (428): an edit must name the exact version it
+/// was made against — `*` ("whatever is there now") and `W/` tags (never equal under the strong
+/// comparison RFC 9110 prescribes for If-Match) would let an editor overwrite changes unseen.
+fn strong_if_match(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = header_text(headers, header::IF_MATCH) else {
+        return Ok(());
+    };
+    if value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.starts_with("W/"))
+    {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "If-Match must name the strong ETag of the version you edit (GET it first); `*` and weak (W/) ETags are not accepted for edits",
+        ));
+    }
+    Ok(())
+}
+
 /// A fresh id for a resource of `kind` (`statement-3f9c…`).
 fn fresh_id(kind: Kind) -> String {
     let nanos = std::time::SystemTime::now()
@@ -215,6 +236,7 @@ async fn update(
     let principal = require(&state, &headers, Role::Curator)?;
     let kind = kind_of(&kind)?;
     checked_id(&id)?;
+    strong_if_match(&headers)?;
     let triples = match body {
         Some(body) => parse(&state, &headers, body, kind.iri(&id).as_str()).await?,
         None => Vec::new(),

@@ -178,6 +178,10 @@ impl IntoResponse for ApiError {
     /// The JSON body with the status; a 401 also carries `WWW-Authenticate: Bearer` (RFC 6750).
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(&self)).into_response();
+        // the code, for the metrics of refused writes
+        response
+            .extensions_mut()
+            .insert(super::metrics::ErrorCode(self.error));
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -184,6 +184,11 @@ async fn evaluate_case(
         Ok(answers)
     })
     .await?;
+    for a in &answers {
+        state
+            .metrics
+            .evaluation(&a.report.determination.words().replace(' ', "-"));
+    }
     Ok(render(&answers, format, full, |a| {
         serde_json::to_string(a).unwrap_or_default()
     }))

@@ -85,7 +85,7 @@ async fn direct(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let iri = format!("{}/store/{path}", base_url(&state, &headers));
+    let iri = format!("{}/store/{path}", base_url(&state));
     let graph = NamedNode::new(&iri)
         .map_err(|e| ApiError::bad_request("bad-request", format!("{iri:?} is not an IRI: {e}")))?;
     handle(state, method, Target::Graph(graph.into()), headers, body).await
@@ -213,7 +213,7 @@ async fn write(
     let triples_only = documents.iter().all(|(_, f)| !f.supports_datasets());
     let (target, location) = match target {
         Target::Dataset if triples_only && method == Method::POST => {
-            let iri = format!("{}/store/graph-{}", base_url(&state, &headers), fresh_id());
+            let iri = format!("{}/store/graph-{}", base_url(&state), fresh_id());
             let graph = NamedNode::new(&iri).map_err(ApiError::internal)?;
             (Target::Graph(graph.into()), Some(iri))
         }

@@ -5,12 +5,16 @@
 //! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
 mod changes;
+pub mod conn;
 mod curation;
 mod error;
 mod evaluate;
 mod graph_store;
+pub mod guard;
+pub mod metrics;
 mod multipart;
 mod negotiate;
+mod ops;
 mod queries;
 mod request;
 mod review;
@@ -25,6 +29,7 @@ pub use request::{principal, require};
 use crate::auth::Users;
 use crate::config::ServeConfig;
 use crate::curate::ContextAllowList;
+use crate::reason::ReasonerStatus;
 use crate::search::SearchIndex;
 use crate::store::WarrantStore;
 use axum::Router;
@@ -47,6 +52,10 @@ pub struct AppState {
     pub users: Users,
     /// Remote JSON-LD contexts curators' bodies may use (served from local copies, never fetched).
     pub contexts: ContextAllowList,
+    /// Whether the live reasoner's inferred graph is current (`None`: no reasoning).
+    pub reasoner: Option<ReasonerStatus>,
+    /// The figures `GET /metrics` reports (shared).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -59,7 +68,15 @@ impl AppState {
             config: Arc::new(config),
             users: Users::default(),
             contexts: ContextAllowList::default(),
+            reasoner: None,
+            metrics: Arc::new(metrics::Metrics::new()),
         }
+    }
+
+    /// The same state reporting the live reasoner's status in `/readyz`.
+    pub fn with_reasoner(mut self, reasoner: Option<ReasonerStatus>) -> Self {
+        self.reasoner = reasoner;
+        self
     }
 
     /// The same state allowing these remote JSON-LD contexts in curation bodies.
@@ -143,14 +160,26 @@ pub fn app(state: AppState) -> Router {
         .merge(update::router())
         .merge(graph_store::router())
         .merge(curation)
+        .merge(ops::router())
+        .merge(metrics::router())
+        .route_layer(middleware::from_fn(guard::known_parameters))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history and /changes",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history, /changes, /healthz, /readyz, /version and /metrics",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::early_checks,
+        ))
+        .layer(middleware::from_fn(guard::json_errors))
         .layer(DefaultBodyLimit::disable())
         // request headers (Authorization!) are never logged: spans carry method, URI and version
         .layer(
@@ -161,13 +190,16 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests, with the
+/// connection limits of the configuration (see [`conn`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = conn::ConnectionLimits {
+        max_connections: state.config.max_connections,
+        header_timeout: state.config.header_timeout,
+    };
+    conn::serve(listener, app(state), limits, shutdown).await
 }

@@ -53,7 +53,7 @@ async fn get_query(
             "bad-request",
             "updates are sent by POST to /update, not to /sparql",
         )),
-        None => Ok(service_description(&state, &headers)),
+        None => Ok(service_description(&state)),
     }
 }
 
@@ -65,6 +65,7 @@ async fn post_query(
 ) -> Result<Response, ApiError> {
     let url_params = pairs(raw.unwrap_or_default().as_bytes());
     let body = read_body(&state, body).await?;
+    negotiate::require_utf8(&headers, "bad-query")?;
     match negotiate::content_type(&headers).as_deref() {
         Some("application/sparql-query") => {
             let text = String::from_utf8(body.to_vec())
@@ -116,7 +117,7 @@ async fn run_protocol_query(
         named_graphs: iris(&all(params, "named-graph-uri"), "named-graph-uri")?,
     };
     // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
-    let base = format!("{}/sparql", base_url(state, headers));
+    let base = format!("{}/sparql", base_url(state));
     let parsed = parse_query(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-query", e))?;
     run_query(state, parsed, protocol, Vec::new(), headers).await
 }
@@ -163,27 +164,47 @@ pub(super) async fn run_query(
     Ok(response)
 }
 
-/// A SPARQL 1.1 Service Description of this endpoint, in Turtle.
-fn service_description(state: &AppState, headers: &HeaderMap) -> Response {
+/// A SPARQL 1.1 Service Description of this server, in Turtle: what is true of it, one
+/// `sd:Service` per endpoint — queries at `/sparql` (with the `wr:search` full-text feature),
+/// updates at `/update`, the Graph Store Protocol at `/store` — with the formats each reads and
+/// writes.
+fn service_description(state: &AppState) -> Response {
     let union = match state.store.mode() {
-        crate::store::DatasetMode::UnionOfContent => "\n    sd:feature sd:UnionDefaultGraph ;",
+        crate::store::DatasetMode::UnionOfContent => "sd:UnionDefaultGraph , ",
         crate::store::DatasetMode::Strict => "",
     };
-    let results: String = RESULT_TYPES[..4]
-        .iter()
-        .chain(GRAPH_TYPES[..4].iter())
-        .map(|m| format!("<http://www.w3.org/ns/formats/{}>", format_name(m)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let formats = |types: &[&str]| -> String {
+        types
+            .iter()
+            .map(|m| format!("fmt:{}", format_name(m)))
+            .collect::<Vec<_>>()
+            .join(" , ")
+    };
+    let results = formats(&[&RESULT_TYPES[..4], &GRAPH_TYPES[..]].concat());
+    let rdf = formats(&GRAPH_TYPES);
     let body = format!(
         "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
-         @prefix dct: <http://purl.org/dc/terms/> .\n\n\
-         [] a sd:Service ;\n    sd:endpoint <{base}/sparql> ;\n    \
-         sd:supportedLanguage sd:SPARQL11Query , sd:SPARQL11Update ;{union}\n    \
+         @prefix dct: <http://purl.org/dc/terms/> .\n\
+         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
+         @prefix fmt: <http://www.w3.org/ns/formats/> .\n\
+         @prefix wr: <https://w3id.org/warrant/ns#> .\n\n\
+         <{base}/sparql#service> a sd:Service ;\n    sd:endpoint <{base}/sparql> ;\n    \
+         sd:supportedLanguage sd:SPARQL11Query ;\n    \
+         sd:feature {union}wr:search ;\n    \
          sd:resultFormat {results} ;\n    \
          sd:defaultDataset [ a sd:Dataset ; dct:description \"{desc}\" ] ;\n    \
-         dct:title \"Warrant SPARQL endpoint\" .\n",
-        base = base_url(state, headers),
+         dct:title \"Warrant SPARQL query endpoint\" .\n\n\
+         <{base}/update#service> a sd:Service ;\n    sd:endpoint <{base}/update> ;\n    \
+         sd:supportedLanguage sd:SPARQL11Update ;\n    \
+         dct:title \"Warrant SPARQL update endpoint (admin role)\" .\n\n\
+         <{base}/store#service> a sd:Service ;\n    sd:endpoint <{base}/store> ;\n    \
+         dct:conformsTo <http://www.w3.org/TR/sparql11-http-rdf-update/> ;\n    \
+         sd:inputFormat {rdf} ;\n    \
+         sd:resultFormat {rdf} ;\n    \
+         dct:title \"Warrant Graph Store (SPARQL 1.1 Graph Store HTTP Protocol)\" .\n\n\
+         wr:search a sd:Feature ;\n    rdfs:label \"full-text search\" ;\n    \
+         rdfs:comment \"SERVICE wr:search {{ ?hit wr:query \\\"text\\\" ; wr:score ?score }} is answered by the server's full-text index (the one behind /search); no other SERVICE is called.\" .\n",
+        base = base_url(state),
         desc = match state.store.mode() {
             crate::store::DatasetMode::UnionOfContent =>
                 "Default graph: union of the content graphs (loaded files, curated and inferred triples); change sets and derivations are named graphs only.",
@@ -194,6 +215,7 @@ fn service_description(state: &AppState, headers: &HeaderMap) -> Response {
     ([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response()
 }
 
+/// The name of a media type in the `http://www.w3.org/ns/formats/` vocabulary.
 fn format_name(media: &str) -> &'static str {
     match media {
         "application/sparql-results+json" => "SPARQL_Results_JSON",
@@ -203,6 +225,8 @@ fn format_name(media: &str) -> &'static str {
         "text/turtle" => "Turtle",
         "application/n-triples" => "N-Triples",
         "application/rdf+xml" => "RDF_XML",
+        "application/n-quads" => "N-Quads",
+        "application/trig" => "TriG",
         _ => "JSON-LD",
     }
 }

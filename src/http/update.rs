@@ -27,6 +27,7 @@ async fn post_update(
     let meta = change_meta(&principal, &headers, "SPARQL update");
     let mut params = pairs(raw.unwrap_or_default().as_bytes());
     let body = read_body(&state, body).await?;
+    negotiate::require_utf8(&headers, "bad-update")?;
     let text = match negotiate::content_type(&headers).as_deref() {
         Some("application/sparql-update") => String::from_utf8(body.to_vec())
             .map_err(|_| ApiError::bad_request("bad-update", "the update is not valid UTF-8"))?,
@@ -59,7 +60,7 @@ async fn post_update(
         "using-named-graph-uri",
     )?;
     // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
-    let base = format!("{}/update", base_url(&state, &headers));
+    let base = format!("{}/update", base_url(&state));
     let update = parse_update(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-update", e))?;
     let store = state.store.clone();
     blocking(move || {

@@ -5,6 +5,7 @@
 //! file catalog) never take part. `--strict-dataset` switches to plain SPARQL 1.1 dataset semantics.
 //! Every write goes through [`WarrantStore::apply`] (see [`write`]).
 
+mod backup;
 mod bind;
 pub mod changeset;
 mod derived;
@@ -17,6 +18,7 @@ mod records;
 mod results;
 mod select;
 mod state;
+mod stats;
 mod sync;
 mod update;
 mod write;
