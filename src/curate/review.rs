@@ -2,12 +2,12 @@
 //! passage) to under-review, approved or rejected; nobody approves their own work (four eyes); the
 //! queue lists what waits.
 
-use super::describe::{describe, home_graph, require_kind};
+use super::describe::{CURATED_GRAPH, describe, home_graph, is_editable, require_kind};
 use super::edit::agent_description;
 use super::kind::{is_review_predicate, kind_of};
 use super::{CurateError, Kind};
-use crate::auth::Principal;
-use crate::store::history::ChangeSet;
+use crate::auth::{Principal, Role};
+use crate::store::history::{self, ChangeSet};
 use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, View, WarrantStore};
 use crate::vocab::{self, prov, wr};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -52,6 +52,45 @@ impl ReviewStatus {
         }
         .into_owned()
     }
+}
+
+/// The IRI of a role (`wr:ReaderRole`, `wr:CuratorRole`, `wr:ReviewerRole`, `wr:AdminRole`).
+fn role_iri(role: Role) -> NamedNode {
+    let name = match role {
+        Role::Reader => "ReaderRole",
+        Role::Curator => "CuratorRole",
+        Role::Reviewer => "ReviewerRole",
+        Role::Admin => "AdminRole",
+    };
+    NamedNode::new_unchecked(format!("{}{name}", vocab::WR))
+}
+
+/// Approvals are acts of people: a reviewer whose agent the graph types as software or as a
+/// document is refused, and every review records its reviewer as a `prov:Person` with their role
+/// (what `wr:ApprovedStatementByPersonShape` checks).
+fn check_person(store: &WarrantStore, agent: &NamedNode) -> Result<(), CurateError> {
+    let me: NamedOrBlankNode = agent.clone().into();
+    let not_person = describe(store, agent)?.into_iter().any(|q| {
+        q.subject == me
+            && q.predicate.as_ref() == vocab::RDF_TYPE
+            && (q.object == prov::SOFTWARE_AGENT.into_owned().into()
+                || q.object == wr::DOCUMENT_AGENT.into_owned().into())
+    });
+    if not_person {
+        return Err(CurateError::Forbidden(format!(
+            "{agent} is described as software or a document, not a person: only a person with the reviewer role approves"
+        )));
+    }
+    Ok(())
+}
+
+fn person_description(reviewer: &Principal) -> Op {
+    let agent = vocab::agent_iri(&reviewer.name);
+    let graph = NamedNode::new_unchecked(format!("{CURATED_GRAPH}agents"));
+    Op::Insert(vec![
+        Quad::new(agent.clone(), vocab::RDF_TYPE, prov::PERSON, graph.clone()),
+        Quad::new(agent, wr::HAS_ROLE, role_iri(reviewer.role), graph),
+    ])
 }
 
 /// The latest change that edited `iri` (reviews and file loads aside): its author is the one who
@@ -108,6 +147,7 @@ pub fn review(
         let me: NamedOrBlankNode = iri.clone().into();
         let agent = vocab::agent_iri(&reviewer.name);
         if status == ReviewStatus::Approved {
+            check_person(store, &agent)?;
             check_four_eyes(store, &iri, &current, reviewer)?;
         }
         let graph = home_graph(&current, &iri, &kind.class().into_owned(), kind.as_str());
@@ -146,6 +186,7 @@ pub fn review(
         }
         let mut ops = vec![Op::Remove(old), Op::Insert(new)];
         ops.extend(agent_description(reviewer));
+        ops.push(person_description(reviewer));
         let message = match comment {
             Some(c) if !c.trim().is_empty() => format!("review: {} — {c}", status.as_str()),
             _ => format!("review: {}", status.as_str()),

@@ -160,7 +160,14 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         path: "/evaluate",
-        parameters: Some(&["asOf", "policy", "includePending", "keep", "format"]),
+        parameters: Some(&[
+            "asOf",
+            "policy",
+            "includePending",
+            "keep",
+            "format",
+            "detail",
+        ]),
         operations: &[op(
             "POST",
             "Evaluate a patient case (keep=true writes it: admin)",
@@ -241,7 +248,7 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         path: "/history",
-        parameters: Some(&["iri", "limit", "offset"]),
+        parameters: Some(&["iri", "triples"]),
         operations: &[op(
             "GET",
             "The change sets touching a resource",
@@ -252,7 +259,7 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         path: "/changes",
-        parameters: Some(&["limit", "offset"]),
+        parameters: Some(&["limit", "offset", "triples"]),
         operations: &[op(
             "GET",
             "Every change set, newest first",
