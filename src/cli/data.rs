@@ -259,6 +259,8 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         let config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
         let mut reasoner = crate::reason::Reasoner::from_rules(config, rules)
             .with_record_writer(store.record_writer().clone());
+        // marked current for the store's state, so that `serve` with the same rules adopts it
+        reasoner.mark_state(&store.state()?);
         let stats = store
             .write_directly(|ox| reasoner.materialize(ox))
             .context("materialising the inferred graph")?;

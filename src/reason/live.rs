@@ -120,7 +120,9 @@ impl ReasonerStatus {
 
 impl LiveReasoner {
     /// Materialises the rules over `store` and returns the reasoner, ready to be registered with
-    /// [`WarrantStore::add_observer`].
+    /// [`WarrantStore::add_observer`]. When the store already holds the materialisation of these
+    /// rules for its current state (an earlier run wrote it and nothing changed since: see
+    /// [`Reasoner::resume`]), it is adopted: computed in memory, nothing rewritten.
     pub fn start(
         store: &WarrantStore,
         config: RuleConfig,
@@ -128,7 +130,9 @@ impl LiveReasoner {
     ) -> Result<(Self, Stats), ReasonError> {
         let mut reasoner =
             Reasoner::from_rules(config, rules).with_record_writer(store.record_writer().clone());
-        let stats = store.write_directly(|ox| reasoner.materialize(ox))?;
+        reasoner.mark_state(&store.state()?);
+        let (stats, adopted) = store.write_directly(|ox| reasoner.resume(ox))?;
+        tracing::debug!(adopted, "inferred graph at start");
         let status = ReasonerStatus::default();
         status.count(&stats);
         Ok((
@@ -156,16 +160,21 @@ fn asserted_triples(quads: &[Quad]) -> Vec<Triple> {
 }
 
 impl WriteObserver for LiveReasoner {
-    fn committed(&self, store: &WarrantStore, applied: &Applied, _state: &StoreState) {
+    fn committed(&self, store: &WarrantStore, applied: &Applied, state: &StoreState) {
         let added = asserted_triples(&applied.added);
         let removed = asserted_triples(&applied.removed);
-        if added.is_empty() && removed.is_empty() {
-            return;
-        }
         let mut reasoner = self
             .reasoner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        reasoner.mark_state(state);
+        if added.is_empty() && removed.is_empty() {
+            if let Err(e) = reasoner.mark_unchanged(store.oxigraph()) {
+                // the next start recomputes instead of adopting: slower, never wrong
+                tracing::warn!("marking the inferred graph current failed: {e}");
+            }
+            return;
+        }
         match reasoner.apply(store.oxigraph(), &added, &removed) {
             Ok(stats) => {
                 tracing::debug!(?stats, "inferred graph updated");

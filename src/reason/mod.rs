@@ -76,6 +76,7 @@ mod engine;
 mod filter;
 mod index;
 mod live;
+mod marker;
 mod persist;
 mod reasoner;
 mod records;
@@ -139,4 +140,7 @@ pub enum ReasonError {
     /// The store failed.
     #[error("store error: {0}")]
     Storage(#[from] oxigraph::store::StorageError),
+    /// The store's state (which the inferred graph is marked current for) could not be read.
+    #[error("reading the store state: {0}")]
+    State(#[from] crate::store::StoreError),
 }

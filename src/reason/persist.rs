@@ -52,13 +52,22 @@ pub fn is_asserted_graph(g: GraphNameRef<'_>) -> bool {
 }
 
 /// Reads every asserted triple of the store into `state`. Returns the number of quads read.
+///
+/// Reads graph by graph, the asserted ones only: the record graphs (derivations, change sets) are
+/// most of an on-disk store's quads and are never decoded here.
 pub(crate) fn load(store: &Store, state: &mut State) -> Result<usize, StorageError> {
+    let mut graphs = vec![oxigraph::model::GraphName::DefaultGraph];
+    for g in store.named_graphs() {
+        let g = oxigraph::model::GraphName::from(g?);
+        if is_asserted_graph(g.as_ref()) {
+            graphs.push(g);
+        }
+    }
     let mut n = 0;
-    for q in store.iter() {
-        let q = q?;
-        if is_asserted_graph(q.graph_name.as_ref()) {
+    for g in &graphs {
+        for q in store.quads_for_pattern(None, None, None, Some(g.as_ref())) {
             n += 1;
-            let t = state.dict.intern_triple(&Triple::from(q));
+            let t = state.dict.intern_triple(&Triple::from(q?));
             state.assert_initial(t);
         }
     }
@@ -183,11 +192,13 @@ impl Writer {
     /// Rewrites the inferred graph in one transaction (cleared, then every quad streamed) and
     /// returns the records that rewrite the derivations graph. With `inline`, the records are
     /// written in the same transaction instead and the returned records are empty.
+    /// `marker` (see `marker`) is written with the inferred graph and with the records.
     pub(crate) fn full(
         mut self,
         state: &mut State,
         store: &Store,
         inline: bool,
+        marker: Option<&str>,
     ) -> Result<(Written, DerivationRecords), StorageError> {
         for f in &mut state.index.flags {
             *f &= !IN_INFERRED;
@@ -198,13 +209,45 @@ impl Writer {
         self.records = DerivationRecords::new(self.records.rules(), true);
         let mut tx = store.start_transaction()?;
         tx.clear_graph(INFERRED_GRAPH)?;
-        let (written, mut records) = self.reconcile(state, &mut TxSink(&mut tx));
+        let (written, records) = self.reconcile(state, &mut TxSink(&mut tx));
+        let mut records = records.with_marker(marker.map(str::to_owned));
+        if let Some(marker) = marker {
+            super::marker::write(&mut tx, INFERRED_GRAPH, marker)?;
+        }
         if inline {
             records.write(&mut tx)?;
             records = DerivationRecords::new(records.rules(), false);
         }
         tx.commit()?;
         Ok((written, records))
+    }
+
+    /// Takes the stored inferred graph and derivation records as the written form of `state`
+    /// without writing anything: the caller has checked (by their markers) that they are what
+    /// [`Self::full`] would write. `None` when that cannot hold: a triple with more alive
+    /// derivations than are recorded per triple (which ones were recorded depends on the history of
+    /// writes, not only on the state).
+    pub(crate) fn adopt(self, state: &mut State) -> Option<Written> {
+        let capped = state.derivs.by_head.iter().any(|ds| {
+            ds.iter()
+                .filter(|&&d| state.derivs.alive[d as usize])
+                .count()
+                > self.max_per_triple
+        });
+        if capped {
+            return None;
+        }
+        for f in &mut state.index.flags {
+            *f &= !IN_INFERRED;
+        }
+        state.derivs.written.iter_mut().for_each(|w| *w = false);
+        state.stmt_refs.clear();
+        state.dirty = (0..state.index.len()).collect();
+        let (mut written, _) = self.reconcile(state, &mut Discard);
+        // nothing was written: what reconcile counted is what the store already holds
+        written.quads_inserted = 0;
+        written.inferred_added = 0;
+        Some(written)
     }
 
     fn triple(&mut self, state: &mut State, t: Tid, sink: &mut dyn Sink) {
@@ -307,8 +350,13 @@ impl Writer {
     }
 }
 
-/// Applies incremental `changes` in one transaction, removals first.
-pub(crate) fn commit(store: &Store, changes: &Changes) -> Result<(), StorageError> {
+/// Applies incremental `changes` in one transaction, removals first, with the inferred graph's
+/// `marker` when given.
+pub(crate) fn commit(
+    store: &Store,
+    changes: &Changes,
+    marker: Option<&str>,
+) -> Result<(), StorageError> {
     let mut tx = store.start_transaction()?;
     for q in &changes.removes {
         tx.remove(q);
@@ -316,5 +364,15 @@ pub(crate) fn commit(store: &Store, changes: &Changes) -> Result<(), StorageErro
     for q in &changes.inserts {
         tx.insert(q);
     }
+    if let Some(marker) = marker {
+        super::marker::write(&mut tx, INFERRED_GRAPH, marker)?;
+    }
     tx.commit()
+}
+
+/// A sink that drops every quad (adopting what the store holds, see [`Writer::adopt`]).
+struct Discard;
+
+impl Sink for Discard {
+    fn quad(&mut self, _: QuadRef<'_>, _: bool) {}
 }

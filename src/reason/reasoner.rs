@@ -3,9 +3,11 @@
 
 use super::ReasonError;
 use super::persist::{self, Changes, Writer, Written, is_asserted_graph};
+use super::records::DerivationRecords;
 use super::rule::{Rule, load_rule_sets};
 use super::state::State;
-use crate::store::RecordWriter;
+use super::vocab::{DERIVATIONS_GRAPH, INFERRED_GRAPH};
+use crate::store::{RecordWriter, StoreState};
 use oxigraph::model::{NamedNode, Triple, TripleRef};
 use oxigraph::store::Store;
 use serde::Serialize;
@@ -113,6 +115,10 @@ pub struct Reasoner {
     rule_iris: Arc<[NamedNode]>,
     state: Option<State>,
     records: Option<RecordWriter>,
+    /// Hash of the rules (see `marker`).
+    fingerprint: String,
+    /// The marker the next write carries: `fingerprint@store state` (see [`Self::mark_state`]).
+    marker: Option<String>,
 }
 
 impl Reasoner {
@@ -125,13 +131,96 @@ impl Reasoner {
     /// A reasoner over already parsed rules (`config.rules_dir` and `config.sets` are ignored).
     pub fn from_rules(config: RuleConfig, rules: Vec<Rule>) -> Self {
         let rule_iris = rules.iter().map(|r| r.iri.clone()).collect();
+        let fingerprint = super::marker::fingerprint(&rules, config.max_derivations_per_triple);
         Self {
             config,
             rules,
             rule_iris,
             state: None,
             records: None,
+            fingerprint,
+            marker: None,
         }
+    }
+
+    /// Tells the reasoner which store state its next write makes the inferred graph and the
+    /// records current for: that write marks them so (in the catalog graph, with the graphs
+    /// themselves), and a later [`Self::resume`] at the same state adopts them instead of
+    /// rewriting them. Callers that never resume need not call it.
+    pub fn mark_state(&mut self, state: &StoreState) {
+        self.marker = Some(format!("{}@{state}", self.fingerprint));
+    }
+
+    /// Starts from the store as it is when its inferred graph and derivation records are marked as
+    /// the materialisation of these rules at the state given to [`Self::mark_state`] (an earlier
+    /// run wrote them and nothing changed since): the fixpoint is recomputed in memory (DRed and
+    /// semi-naive updates need it) and nothing is written. Otherwise a full [`Self::materialize`].
+    /// Returns the figures and whether the stored graphs were adopted.
+    pub fn resume(&mut self, store: &Store) -> Result<(Stats, bool), ReasonError> {
+        let current = match &self.marker {
+            Some(m) => {
+                super::marker::read(store, INFERRED_GRAPH)?.as_ref() == Some(m)
+                    && super::marker::read(store, DERIVATIONS_GRAPH)?.as_ref() == Some(m)
+            }
+            None => false,
+        };
+        if current {
+            let (mut state, load_ms, reason_ms) = self.compute(store)?;
+            let start = Instant::now();
+            let max = self.config.max_derivations_per_triple;
+            if let Some(written) =
+                Writer::new(Arc::clone(&self.rule_iris), max, true).adopt(&mut state)
+            {
+                let stats = Stats::after(
+                    &state,
+                    &written,
+                    load_ms,
+                    reason_ms,
+                    start.elapsed().as_millis(),
+                );
+                self.state = Some(state);
+                return Ok((stats, true));
+            }
+        }
+        Ok((self.materialize(store)?, false))
+    }
+
+    /// Writes only the markers (the inferred graph's now, the records' in the record writer's next
+    /// batch) for the state given to [`Self::mark_state`]: after a write that changed no asserted
+    /// triple, the stored graphs are still the materialisation, now of the new state.
+    pub fn mark_unchanged(&mut self, store: &Store) -> Result<(), ReasonError> {
+        let (Some(marker), Some(_)) = (&self.marker, &self.state) else {
+            return Ok(());
+        };
+        persist::commit(store, &Changes::default(), Some(marker))?;
+        let records = DerivationRecords::new(Arc::clone(&self.rule_iris), false)
+            .with_marker(Some(marker.clone()));
+        match &self.records {
+            Some(writer) => writer.submit(Box::new(records)),
+            None => {
+                let mut tx = store.start_transaction()?;
+                crate::store::RecordBatch::write(&records, &mut tx)?;
+                tx.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the asserted graphs and reaches the fixpoint in memory: the state, and the
+    /// milliseconds reading and reasoning.
+    fn compute(&self, store: &Store) -> Result<(State, u128, u128), ReasonError> {
+        let start = Instant::now();
+        let mut state = State::new(&self.rules);
+        persist::load(store, &mut state)?;
+        let load_ms = start.elapsed().as_millis();
+        let start = Instant::now();
+        state
+            .saturate(self.config.max_rounds)
+            .map_err(|pending| ReasonError::RoundLimit {
+                max_rounds: self.config.max_rounds,
+                pending,
+            })?;
+        Ok((state, load_ms, start.elapsed().as_millis()))
     }
 
     /// The same reasoner, handing its derivation records to `writer` (the store's background
@@ -164,24 +253,14 @@ impl Reasoner {
     /// written.
     pub fn materialize(&mut self, store: &Store) -> Result<Stats, ReasonError> {
         self.state = None;
-        let start = Instant::now();
-        let mut state = State::new(&self.rules);
-        persist::load(store, &mut state)?;
-        let load_ms = start.elapsed().as_millis();
-        let start = Instant::now();
-        state
-            .saturate(self.config.max_rounds)
-            .map_err(|pending| ReasonError::RoundLimit {
-                max_rounds: self.config.max_rounds,
-                pending,
-            })?;
-        let reason_ms = start.elapsed().as_millis();
+        let (mut state, load_ms, reason_ms) = self.compute(store)?;
         let start = Instant::now();
         let max = self.config.max_derivations_per_triple;
         let (written, records) = Writer::new(Arc::clone(&self.rule_iris), max, true).full(
             &mut state,
             store,
             self.records.is_none(),
+            self.marker.as_deref(),
         )?;
         if let Some(writer) = &self.records {
             writer.submit(Box::new(records));
@@ -231,16 +310,32 @@ impl Reasoner {
         let max = self.config.max_derivations_per_triple;
         let (written, records) = Writer::new(Arc::clone(&self.rule_iris), max, false)
             .reconcile(&mut state, &mut changes);
+        let records = records.with_marker(self.marker.clone());
+        let marker = self.marker.as_deref();
         match &self.records {
             Some(writer) => {
-                persist::commit(store, &changes)?;
+                persist::commit(store, &changes, marker)?;
                 if !records.is_empty() {
                     writer.submit(Box::new(records));
                 }
             }
             None => {
                 records.render(&mut changes);
-                persist::commit(store, &changes)?;
+                if let Some(marker) = marker {
+                    // the records marker, written with the records in the same transaction
+                    let mut tx = store.start_transaction()?;
+                    super::marker::write(&mut tx, DERIVATIONS_GRAPH, marker)?;
+                    for q in &changes.removes {
+                        tx.remove(q);
+                    }
+                    for q in &changes.inserts {
+                        tx.insert(q);
+                    }
+                    super::marker::write(&mut tx, INFERRED_GRAPH, marker)?;
+                    tx.commit()?;
+                } else {
+                    persist::commit(store, &changes, None)?;
+                }
             }
         }
         let stats = Stats::after(&state, &written, 0, reason_ms, start.elapsed().as_millis());

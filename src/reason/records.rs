@@ -13,7 +13,7 @@ use super::vocab::{
 use crate::store::RecordBatch;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, QuadRef, Term};
-use oxigraph::store::{StorageError, Transaction};
+use oxigraph::store::{StorageError, Store, Transaction};
 use std::sync::Arc;
 
 /// The node of the statement (triple) whose hash is `id`.
@@ -49,6 +49,9 @@ pub(crate) struct DerivationRecords {
     derivations: Vec<Derivation>,
     premises: Vec<NodeId>,
     statements: Vec<Statement>,
+    /// The records marker to write with the batch (see `marker`): the rules and store state these
+    /// records complete the derivations graph for.
+    marker: Option<String>,
 }
 
 impl DerivationRecords {
@@ -60,7 +63,14 @@ impl DerivationRecords {
             derivations: Vec::new(),
             premises: Vec::new(),
             statements: Vec::new(),
+            marker: None,
         }
+    }
+
+    /// The same records, marking the derivations graph as complete for `marker` when written.
+    pub(crate) fn with_marker(mut self, marker: Option<String>) -> Self {
+        self.marker = marker;
+        self
     }
 
     /// Adds or removes derivation `id` (rule index `rule`, conclusion `head`, sorted `premises`).
@@ -104,7 +114,10 @@ impl DerivationRecords {
 
     /// Whether there is nothing to write.
     pub(crate) fn is_empty(&self) -> bool {
-        !self.replace && self.derivations.is_empty() && self.statements.is_empty()
+        !self.replace
+            && self.derivations.is_empty()
+            && self.statements.is_empty()
+            && self.marker.is_none()
     }
 
     /// Renders the quads into `sink`: removals first, then insertions (a statement node whose
@@ -159,10 +172,86 @@ impl RecordBatch for DerivationRecords {
             tx.clear_graph(DERIVATIONS_GRAPH)?;
         }
         self.render(&mut TxSink(tx));
+        if let Some(marker) = &self.marker {
+            super::marker::write(tx, DERIVATIONS_GRAPH, marker)?;
+        }
         Ok(())
     }
 
     fn replaces(&self) -> bool {
         self.replace
+    }
+
+    /// A replacing batch of more than [`BULK_QUADS`] quads: cleared (marker removed) in one
+    /// transaction, the quads bulk-loaded, then the marker written — so the records are marked
+    /// complete only once they are.
+    fn write_bulk(&self, store: &Store) -> Option<Result<(), StorageError>> {
+        if !self.replace || self.quad_count() < BULK_QUADS {
+            return None;
+        }
+        Some((|| {
+            let mut tx = store.start_transaction()?;
+            tx.clear_graph(DERIVATIONS_GRAPH)?;
+            super::marker::clear(&mut tx, DERIVATIONS_GRAPH)?;
+            tx.commit()?;
+            let mut sink = BulkSink {
+                loader: store.bulk_loader(),
+                chunk: Vec::with_capacity(BULK_CHUNK),
+                error: None,
+            };
+            self.render(&mut sink);
+            sink.flush();
+            if let Some(e) = sink.error {
+                return Err(e);
+            }
+            sink.loader.commit()?;
+            if let Some(marker) = &self.marker {
+                let mut tx = store.start_transaction()?;
+                super::marker::write(&mut tx, DERIVATIONS_GRAPH, marker)?;
+                tx.commit()?;
+            }
+            Ok(())
+        })())
+    }
+}
+
+/// Replacing record batches at least this large are bulk-loaded (see [`RecordBatch::write_bulk`]).
+const BULK_QUADS: usize = 50_000;
+/// Quads handed to the bulk loader at a time (bounds the memory of rendered quads).
+const BULK_CHUNK: usize = 200_000;
+
+impl DerivationRecords {
+    /// Number of quads the batch writes or removes.
+    fn quad_count(&self) -> usize {
+        self.derivations.len() * 2 + self.premises.len() + self.statements.len() * 3
+    }
+}
+
+/// Hands rendered insertions to a bulk loader in chunks (a replacing batch has no removals).
+struct BulkSink<'a> {
+    loader: oxigraph::store::BulkLoader<'a>,
+    chunk: Vec<oxigraph::model::Quad>,
+    error: Option<StorageError>,
+}
+
+impl BulkSink<'_> {
+    fn flush(&mut self) {
+        if self.error.is_none() && !self.chunk.is_empty() {
+            let chunk = std::mem::take(&mut self.chunk);
+            if let Err(e) = self.loader.load_quads(chunk) {
+                self.error = Some(e);
+            }
+        }
+    }
+}
+
+impl Sink for BulkSink<'_> {
+    fn quad(&mut self, q: QuadRef<'_>, insert: bool) {
+        if insert {
+            self.chunk.push(q.into_owned());
+            if self.chunk.len() >= BULK_CHUNK {
+                self.flush();
+            }
+        }
     }
 }

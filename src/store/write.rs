@@ -107,6 +107,9 @@ pub(super) struct Diff<'a, 'b> {
     removed: HashSet<Quad>,
     created: Vec<NamedNode>,
     dropped: Vec<NamedNode>,
+    /// Named graphs known to exist in the transaction's view (so that inserting many quads into
+    /// one graph asks the store once, not once per quad); a graph leaves it when dropped.
+    existing: HashSet<String>,
 }
 
 impl<'a, 'b> Diff<'a, 'b> {
@@ -117,13 +120,18 @@ impl<'a, 'b> Diff<'a, 'b> {
             removed: HashSet::new(),
             created: Vec::new(),
             dropped: Vec::new(),
+            existing: HashSet::new(),
         }
     }
 
     /// Inserts a quad, recording it when it was absent.
     pub(super) fn insert(&mut self, quad: QuadRef<'_>) -> Result<(), StoreError> {
-        if let GraphName::NamedNode(g) = quad.graph_name.into_owned() {
-            self.note_graph(&g)?;
+        if let oxigraph::model::GraphNameRef::NamedNode(g) = quad.graph_name {
+            if !self.existing.contains(g.as_str()) {
+                let g = g.into_owned();
+                self.note_graph(&g)?;
+                self.existing.insert(g.as_str().to_owned());
+            }
         }
         if !self.tx.contains(quad)? {
             self.tx.insert(quad);
@@ -158,6 +166,7 @@ impl<'a, 'b> Diff<'a, 'b> {
     pub(super) fn create_graph(&mut self, graph: &NamedNode) -> Result<(), StoreError> {
         self.note_graph(graph)?;
         self.tx.insert_named_graph(graph);
+        self.existing.insert(graph.as_str().to_owned());
         Ok(())
     }
 
@@ -183,6 +192,7 @@ impl<'a, 'b> Diff<'a, 'b> {
         }
         if drop {
             if let GraphName::NamedNode(g) = graph {
+                self.existing.remove(g.as_str());
                 let existed = self.graph_exists(g)?;
                 self.tx.remove_named_graph(g)?;
                 let was_created = self.created.contains(g);

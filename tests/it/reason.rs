@@ -612,3 +612,90 @@ fn cli_why_prints_the_proof_tree() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A reasoner started on a store whose inferred graph and derivation records are marked current for
+/// the store's state adopts them — computes in memory, writes nothing — and then follows changes
+/// exactly as one that materialised; marked for another state (or other rules), it recomputes.
+#[test]
+fn resume_adopts_a_current_materialisation_and_follows_writes_exactly() {
+    use warrant::store::StoreState;
+    let sets = ["rdfs", "owl2rl", "skos"];
+    let mut asserted: HashSet<Triple> = parse(INCREMENTAL_BASE).into_iter().collect();
+    let store = asserted_store(&asserted);
+    let at = |generation| StoreState {
+        id: Some("test".to_owned()),
+        generation,
+    };
+    let mut first = reasoner(&sets);
+    first.mark_state(&at(1));
+    first.materialize(&store).unwrap();
+    let written = snapshot(&store);
+    let quads = store.len().unwrap();
+
+    // a quad removed behind the reasoner's back shows whether resuming rewrote the graphs
+    let probe = store
+        .quads_for_pattern(None, None, None, Some(DERIVATIONS_GRAPH.into()))
+        .next()
+        .unwrap()
+        .unwrap();
+    store.remove(&probe).unwrap();
+    let mut resumed = reasoner(&sets);
+    resumed.mark_state(&at(1));
+    let (stats, adopted) = resumed.resume(&store).unwrap();
+    assert!(adopted, "marked current for this state and these rules");
+    assert_eq!(store.len().unwrap(), quads - 1, "nothing written");
+    assert_eq!(stats.inferred, written.0.len());
+    store.insert(&probe).unwrap();
+
+    let mut other_state = reasoner(&sets);
+    other_state.mark_state(&at(2));
+    assert!(!other_state.resume(&store).unwrap().1, "another state");
+    let mut other_rules = reasoner(&["rdfs"]);
+    other_rules.mark_state(&at(2));
+    assert!(!other_rules.resume(&store).unwrap().1, "other rules");
+    // other_rules rewrote the graphs for rdfs at state 2: the full rule sets recompute again
+    let mut again = reasoner(&sets);
+    again.mark_state(&at(2));
+    assert!(!again.resume(&store).unwrap().1);
+    assert_eq!(snapshot(&store), written, "recomputed the same graphs");
+
+    // the adopted state follows writes like a materialised one
+    let mut adopted = reasoner(&sets);
+    adopted.mark_state(&at(2));
+    assert!(adopted.resume(&store).unwrap().1);
+    let added = parse("ex:s3 a ex:Grad ; ex:takes ex:c1 . ex:s2 ex:knows ex:s1 .");
+    let removed = parse("ex:c1 a ex:GradCourse . ex:hasMember owl:inverseOf ex:memberOf .");
+    for t in &removed {
+        asserted.remove(t);
+        store
+            .remove(&Quad::new(
+                t.subject.clone(),
+                t.predicate.clone(),
+                t.object.clone(),
+                NamedNode::new_unchecked(GRAPH),
+            ))
+            .unwrap();
+    }
+    for t in &added {
+        asserted.insert(t.clone());
+        store
+            .insert(&Quad::new(
+                t.subject.clone(),
+                t.predicate.clone(),
+                t.object.clone(),
+                NamedNode::new_unchecked(GRAPH),
+            ))
+            .unwrap();
+    }
+    adopted.mark_state(&at(3));
+    adopted.apply(&store, &added, &removed).unwrap();
+    let fresh = asserted_store(&asserted);
+    reasoner(&sets).materialize(&fresh).unwrap();
+    assert_eq!(snapshot(&store), snapshot(&fresh));
+    let mut after = reasoner(&sets);
+    after.mark_state(&at(3));
+    assert!(
+        after.resume(&store).unwrap().1,
+        "the write marked its state"
+    );
+}
