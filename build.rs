@@ -12,7 +12,7 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    for dir in ["ontology", "evidence", "queries"] {
+    for dir in ["ontology", "evidence", "queries", "ui"] {
         println!("cargo:rerun-if-changed={dir}");
     }
     // a container build has no .git: the commit comes from the environment

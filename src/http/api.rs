@@ -337,6 +337,72 @@ pub const ROUTES: &[Route] = &[
             201,
         )],
     },
+    Route {
+        path: "/",
+        parameters: None,
+        operations: &[op(
+            "GET",
+            "The workbench page (HTML shell; the page reads the API)",
+            &[],
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/ui",
+        parameters: None,
+        operations: &[op(
+            "GET",
+            "The workbench page (HTML shell; the page reads the API)",
+            &[],
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/ui/",
+        parameters: None,
+        operations: &[op(
+            "GET",
+            "The workbench page (HTML shell; the page reads the API)",
+            &[],
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/ui/{*page}",
+        parameters: None,
+        operations: &[op(
+            "GET",
+            "The workbench page (HTML shell; the page reads the API)",
+            &[],
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/ui/assets/{*file}",
+        parameters: Some(&[]),
+        operations: &[op(
+            "GET",
+            "A file of the workbench (script, style, image)",
+            &[],
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/whoami",
+        parameters: Some(&[]),
+        operations: &[op(
+            "GET",
+            "Who the request acts as: name, role, anonymous",
+            &[],
+            "reader",
+            200,
+        )],
+    },
 ];
 
 /// The table's entry for a route pattern.

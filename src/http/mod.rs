@@ -22,6 +22,7 @@ mod request;
 mod review;
 mod search;
 mod sparql;
+mod ui;
 mod update;
 pub mod why;
 
@@ -97,7 +98,8 @@ impl AppState {
 /// Authenticates every request (except CORS preflights) before its handler runs, and hands the
 /// [`Principal`](crate::auth::Principal) on as a request extension.
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if request.method() == axum::http::Method::OPTIONS {
+    // the workbench's files hold no data (a browser cannot send a bearer token when navigating)
+    if request.method() == axum::http::Method::OPTIONS || ui::is_page(request.uri().path()) {
         return next.run(request).await;
     }
     match principal(&state, request.headers()) {
@@ -164,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .merge(curation)
         .merge(ops::router())
         .merge(metrics::router())
+        .merge(ui::router())
         .merge(openapi::router())
         .route_layer(middleware::from_fn(guard::known_parameters))
         .route_layer(middleware::from_fn_with_state(

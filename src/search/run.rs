@@ -138,17 +138,23 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Refuses a review-status filter that names no review status of the data — a `wr:ReviewStatus`,
-/// or a value some resource's `wr:reviewStatus` has — by IRI or local name, case and punctuation
-/// aside (`under-review`, `UnderReview`): a misspelt status would otherwise answer "no hits" as if
-/// nothing had that status.
+/// Refuses a review-status filter that names no `wr:ReviewStatus` of the data (by IRI or local
+/// name, case and punctuation aside: `under-review`, `UnderReview`): a misspelt status would
+/// otherwise answer "no hits" as if nothing had that status. The vocabulary's own statuses
+/// (approved, submitted, under review, rejected) are always known, whatever the data declares.
 pub fn check_status(store: &crate::store::WarrantStore, value: &str) -> Result<(), SearchError> {
     let key = super::schema::status_key(value);
+    use crate::vocab::wr;
+    if [wr::APPROVED, wr::SUBMITTED, wr::UNDER_REVIEW, wr::REJECTED]
+        .iter()
+        .any(|s| super::schema::status_key(s.as_str()) == key)
+    {
+        return Ok(());
+    }
     let query = crate::store::parse_query(
         &format!(
-            "SELECT DISTINCT ?s WHERE {{ {{ ?s a <{}> }} UNION {{ ?x <{}> ?s }} }}",
-            crate::vocab::wr::REVIEW_STATUS_CLASS.as_str(),
-            crate::vocab::REVIEW_STATUS.as_str()
+            "SELECT ?s WHERE {{ ?s a <{}> }}",
+            crate::vocab::wr::REVIEW_STATUS_CLASS.as_str()
         ),
         None,
     )?;

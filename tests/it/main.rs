@@ -3,6 +3,7 @@
 //! `evidence/`, `queries/`.
 
 mod auth;
+mod browser;
 mod cli;
 mod cli_beside_server;
 mod curation;
