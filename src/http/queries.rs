@@ -37,7 +37,7 @@ async fn run(
     let bindings = queries::bindings(&query, &values)?;
     run_query(
         &state,
-        QueryInput::Parsed(parsed),
+        QueryInput::Parsed(Box::new(parsed)),
         ProtocolDataset::default(),
         bindings,
         &headers,

@@ -138,7 +138,7 @@ pub(super) enum QueryInput {
         base: String,
     },
     /// An already parsed query (a named query).
-    Parsed(ParsedQuery),
+    Parsed(Box<ParsedQuery>),
 }
 
 /// Cancels the evaluation when the request goes away (the client disconnected, or the answer was
@@ -222,7 +222,7 @@ fn evaluate(
         QueryInput::Text { text, base } => {
             parse_query(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-query", e))?
         }
-        QueryInput::Parsed(parsed) => parsed,
+        QueryInput::Parsed(parsed) => *parsed,
     };
     let (offered, media): (&[&str], _) = match parsed.form() {
         QueryForm::Select | QueryForm::Ask => (&RESULT_TYPES, media[0]),
