@@ -2,12 +2,12 @@
 //! passage) to under-review, approved or rejected; nobody approves their own work (four eyes); the
 //! queue lists what waits.
 
-use super::describe::{CURATED_GRAPH, describe, home_graph, is_editable, require_kind};
+use super::describe::{CURATED_GRAPH, describe, home_graph, require_kind};
 use super::edit::agent_description;
 use super::kind::{is_review_predicate, kind_of};
 use super::{CurateError, Kind};
 use crate::auth::{Principal, Role};
-use crate::store::history::{self, ChangeSet};
+use crate::store::history::ChangeSet;
 use crate::store::{Applied, Change, ChangeKind, ChangeMeta, Op, StoreError, View, WarrantStore};
 use crate::vocab::{self, prov, wr};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -202,7 +202,7 @@ pub fn review(
     })
 }
 
-/// A statement or policy waiting for review.
+/// A curated resource waiting for review.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueItem {
     /// Its IRI.

@@ -229,7 +229,7 @@ pub const ROUTES: &[Route] = &[
         parameters: Some(&[]),
         operations: &[op(
             "POST",
-            "Review a statement or policy",
+            "Review a curated resource (any kind)",
             JSON,
             "reviewer",
             200,
@@ -240,7 +240,7 @@ pub const ROUTES: &[Route] = &[
         parameters: Some(&[]),
         operations: &[op(
             "GET",
-            "Statements and policies awaiting review",
+            "Curated resources awaiting review",
             &[],
             "reader",
             200,
