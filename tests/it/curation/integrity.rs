@@ -76,6 +76,14 @@ fn an_edit_through_one_kind_never_touches_another() {
     let dir = tempfile::tempdir().unwrap();
     let (server, users) = start(dir.path(), &[]);
     let iri = format!("https://w3id.org/warrant/id/{SHIPPED}");
+    // a shipped statement, approved by a reviewer
+    let approved = review_at(
+        &server,
+        &users.reviewer,
+        &format!("/curation/statements/{SHIPPED}"),
+        "approved",
+    );
+    assert_eq!(approved.status(), StatusCode::OK, "{:?}", approved.text());
     let statement = read(&server, &format!("/curation/statements/{SHIPPED}"));
     assert_eq!(statement.status(), StatusCode::OK);
     let tag = etag(&statement);
