@@ -12,6 +12,19 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:7878";
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Default time a query may run before it is cancelled.
 pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time for a request's head to arrive (also how long an idle connection is kept).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for a request's whole body to arrive.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default number of connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Default time a SPARQL update may run (and hold the write lock) before it is aborted.
+pub const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default number of queries evaluated at once: twice the available cores.
+pub fn default_max_concurrent_queries() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| 2 * n.get())
+}
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +87,21 @@ pub struct ServeConfig {
     pub body_limit: usize,
     /// Time after which a query is cancelled (503).
     pub query_timeout: Duration,
+    /// The URL clients reach this server at (`--public-url`, without a trailing `/`): graph IRIs of
+    /// the Graph Store's direct identification, `Location`s, the base IRI of queries and updates and
+    /// the service description derive from it — never from a request's `Host` header. `None`
+    /// until the server knows its address (`http://ADDRESS` of the socket it listens on).
+    pub public_url: Option<String>,
+    /// Time for a request's head to arrive; also how long an idle kept-alive connection stays open.
+    pub header_timeout: Duration,
+    /// Time for a request's body to arrive (408 after it).
+    pub body_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Time after which a SPARQL update is aborted, its transaction rolled back (503).
+    pub update_timeout: Duration,
+    /// Queries evaluated at once; more are refused with 503 `busy`.
+    pub max_concurrent_queries: usize,
 }
 
 impl Default for ServeConfig {
@@ -88,6 +116,12 @@ impl Default for ServeConfig {
             dataset_mode: DatasetMode::UnionOfContent,
             body_limit: DEFAULT_BODY_LIMIT,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
+            public_url: None,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            update_timeout: DEFAULT_UPDATE_TIMEOUT,
+            max_concurrent_queries: default_max_concurrent_queries(),
         }
     }
 }
@@ -107,6 +141,12 @@ impl std::fmt::Debug for ServeConfig {
             .field("dataset_mode", &self.dataset_mode)
             .field("body_limit", &self.body_limit)
             .field("query_timeout", &self.query_timeout)
+            .field("public_url", &self.public_url)
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("update_timeout", &self.update_timeout)
+            .field("max_concurrent_queries", &self.max_concurrent_queries)
             .finish()
     }
 }

@@ -13,6 +13,7 @@ pub mod curate;
 pub mod evaluate;
 pub mod explain;
 pub mod http;
+pub mod limits;
 pub mod load;
 pub mod queries;
 pub mod reason;

@@ -74,11 +74,11 @@ pub enum NamedQueryError {
 pub fn list(store: &WarrantStore) -> Result<Vec<NamedQuery>, StoreError> {
     let mut out = Vec::new();
     let prefix = named_prefix();
-    for quad in store.oxigraph().quads_for_pattern(
+    for quad in store.view_quads(
+        crate::store::View::Asserted,
         None,
         Some(rdf::TYPE),
         Some(vocab::NAMED_QUERY.into()),
-        None,
     ) {
         let quad = quad?;
         let oxigraph::model::NamedOrBlankNode::NamedNode(iri) = quad.subject else {

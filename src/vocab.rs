@@ -308,6 +308,8 @@ pub mod wr {
         CAVEAT = "caveat";
         /// `wr:reviewStatus`.
         REVIEW_STATUS = "reviewStatus";
+        /// `wr:ReviewStatus`: the class of review statuses.
+        REVIEW_STATUS_CLASS = "ReviewStatus";
         /// `wr:AllOfCriterion`.
         ALL_OF_CRITERION = "AllOfCriterion";
         /// `wr:AnyOfCriterion`.
@@ -356,6 +358,11 @@ pub mod wr {
         THRESHOLD = "threshold";
         /// `wr:measurementsRequired`.
         MEASUREMENTS_REQUIRED = "measurementsRequired";
+        /// `wr:measuredOffIntervention`: only measurements taken while this intervention was not
+        /// being given count (a lab threshold).
+        MEASURED_OFF_INTERVENTION = "measuredOffIntervention";
+        /// `wr:interventionEffectDays`: how long after a dose a measurement still reflects it.
+        INTERVENTION_EFFECT_DAYS = "interventionEffectDays";
         /// `wr:window`.
         WINDOW = "window";
         /// `wr:triggeredBy`.
@@ -444,6 +451,10 @@ pub mod wr {
         SUBMITTED = "Submitted";
         /// `wr:UnderReview`.
         UNDER_REVIEW = "UnderReview";
+        /// `wr:hasRole`: person -> the role they hold (recorded with their reviews).
+        HAS_ROLE = "hasRole";
+        /// `wr:DocumentAgent`: a document credited with findings; never a reviewer.
+        DOCUMENT_AGENT = "DocumentAgent";
     }
 }
 
@@ -507,6 +518,10 @@ pub mod prov {
         ACTIVITY = "Activity";
         /// `prov:Agent`.
         AGENT = "Agent";
+        /// `prov:Person`: the only kind of agent that approves.
+        PERSON = "Person";
+        /// `prov:SoftwareAgent`.
+        SOFTWARE_AGENT = "SoftwareAgent";
         /// `prov:wasDerivedFrom`.
         WAS_DERIVED_FROM = "wasDerivedFrom";
     }

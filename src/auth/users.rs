@@ -282,6 +282,15 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), AuthError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| DEFAULT_USERS_FILE.to_owned());
+    if !dir.is_dir() {
+        return Err(AuthError::BadFile {
+            path: path.to_owned(),
+            message: format!(
+                "the directory {} does not exist (create it first)",
+                dir.display()
+            ),
+        });
+    }
     let tmp = dir.join(format!(".{file_name}.{}.tmp", secret::random_hex(6)?));
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -305,6 +314,17 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_directory_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing/dir/users.toml");
+        let e = Users::add(&path, "alice", Role::Curator)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing/dir does not exist"), "{e}");
+        assert!(!e.contains(".users.toml."), "no temporary file named: {e}");
+    }
 
     #[test]
     fn add_then_authenticate() {

@@ -50,14 +50,23 @@ pub fn string(
     }
 }
 
-/// The number at `obj[key]`, if any.
+/// Largest magnitude of a FHIR `decimal` (18 significant digits before the point).
+const DECIMAL_LIMIT: f64 = 1e18;
+/// Largest FHIR `integer` / `positiveInt` (2^31 - 1).
+const INTEGER_LIMIT: f64 = 2_147_483_647.0;
+
+/// The number at `obj[key]`, if any: a FHIR `decimal` (finite, under 10^18 in magnitude — FHIR
+/// decimals carry at most 18 digits — so `1e40` is refused rather than computed with).
 pub fn number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, CaseError> {
     match field(obj, key) {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| CaseError::invalid(format!("{path}.{key}"), "number out of range")),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(v) if v.is_finite() && v.abs() < DECIMAL_LIMIT => Ok(Some(v)),
+            _ => Err(CaseError::invalid(
+                format!("{path}.{key}"),
+                format!("{n} is out of range for a FHIR decimal (at most 18 digits)"),
+            )),
+        },
         Some(other) => Err(CaseError::invalid(
             format!("{path}.{key}"),
             format!("expected a number, found {}", kind(other)),
@@ -244,6 +253,14 @@ pub fn dosing_interval(
             )
         })?;
         let frequency = number(r, "frequency", &rpath)?.unwrap_or(1.0);
+        if frequency.fract() != 0.0 || !(1.0..=INTEGER_LIMIT).contains(&frequency) {
+            return Err(CaseError::invalid(
+                format!("{rpath}.frequency"),
+                format!(
+                    "{frequency} is not a FHIR positiveInt (a whole number from 1 to 2147483647)"
+                ),
+            ));
+        }
         if !(period > 0.0 && frequency > 0.0) {
             return Err(CaseError::invalid(
                 rpath,

@@ -1,5 +1,7 @@
 //! `warrant load`, `query`, `update` and `export`: work on the on-disk store directly.
 
+use super::out;
+use super::remote::{Call, ServerArgs, server_for, with_query};
 use crate::load::{collect_paths, parse_file};
 use crate::queries;
 use crate::search::IndexLocation;
@@ -10,7 +12,6 @@ use crate::store::{
 };
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode};
 use std::io::Write;
@@ -51,6 +52,8 @@ pub struct QueryArgs {
     /// Plain SPARQL 1.1 dataset semantics (default graph = the store's default graph).
     #[arg(long)]
     pub strict_dataset: bool,
+    #[command(flatten)]
+    pub server: super::remote::ServerArgs,
 }
 
 /// Options of `warrant update`.
@@ -65,6 +68,8 @@ pub struct UpdateArgs {
     /// What the change does and why (kept with its change set).
     #[arg(long, short, value_name = "TEXT")]
     pub message: Option<String>,
+    #[command(flatten)]
+    pub server: super::remote::ServerArgs,
 }
 
 /// Options of `warrant export`.
@@ -76,6 +81,8 @@ pub struct ExportArgs {
     /// nq (default) or trig for the dataset; nt (default) or ttl for one graph.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    #[command(flatten)]
+    pub server: super::remote::ServerArgs,
 }
 
 /// The record writers of the stores this process opened (see [`wait_for_records`]).
@@ -85,12 +92,13 @@ static OPENED: std::sync::Mutex<Vec<crate::store::RecordWriter>> =
 /// Opens the on-disk store for a command; [`super::run`] waits for its derivation records before
 /// the process exits.
 pub(super) fn open(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
-    let store = WarrantStore::open(data, mode).with_context(|| {
-        format!(
-            "opening the store in {} (a running `warrant serve` holds it: stop it, or use its HTTP API — `load`, `history` and `revert` take --server URL)",
-            data.display()
-        )
-    })?;
+    // never let RocksDB refuse us: its error crashes the process (see `lock`)
+    anyhow::ensure!(
+        !super::lock::held_by_another_process(data),
+        super::remote::locked_message(data)
+    );
+    let store = WarrantStore::open(data, mode)
+        .with_context(|| format!("opening the store in {}", data.display()))?;
     OPENED
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -144,8 +152,12 @@ fn load_message(args: &LoadArgs) -> String {
     })
 }
 
-/// Runs a full-text search (see [`super::search::run`]).
+/// Runs a full-text search (see [`super::search::run`]), through the server holding the store
+/// when there is one.
 pub fn search(data: &Path, args: super::search::SearchArgs) -> Result<()> {
+    if let Some(server) = server_for(data, &args.server)? {
+        return super::search::run_remote(&server, &args);
+    }
     let store = open(data, DatasetMode::default())?;
     super::search::run(&store, data, args)
 }
@@ -153,7 +165,11 @@ pub fn search(data: &Path, args: super::search::SearchArgs) -> Result<()> {
 /// Loads files into a running server: one SPARQL update replacing each file's graph, so the load
 /// is one change set that passes the server's whole write pipeline (admin role, SHACL gate,
 /// inferred graph, search index) or changes nothing.
-fn load_remote(files: &[crate::load::SourceFile], args: &LoadArgs) -> Result<()> {
+fn load_remote(
+    files: &[crate::load::SourceFile],
+    args: &LoadArgs,
+    server: &ServerArgs,
+) -> Result<()> {
     let mut update = String::new();
     let mut quads = 0;
     for file in files {
@@ -170,7 +186,7 @@ fn load_remote(files: &[crate::load::SourceFile], args: &LoadArgs) -> Result<()>
     let update = update.trim_end().trim_end_matches(';').to_owned();
     let message = load_message(args);
     let answer = super::remote::send(
-        &args.server,
+        server,
         "POST",
         "/update",
         Some(("application/sparql-update", update.into_bytes())),
@@ -200,15 +216,14 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
         !files.is_empty(),
         "no loadable files found (.ttl .nt .nq .trig .rdf .owl .jsonld .rq, optionally .gz)"
     );
-    if args.server.server.is_some() {
-        return load_remote(&files, &args);
+    if let Some(server) = server_for(data, &args.server)? {
+        return load_remote(&files, &args, &server);
     }
     let store = open_searchable(data, DatasetMode::default())?;
     let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} parsing [{bar:30}] {bytes}/{total_bytes} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    let bar = out::progress_bar(
+        total,
+        "{spinner} parsing [{bar:30}] {bytes}/{total_bytes} {msg}",
     );
     let mut change = Change {
         from_files: true,
@@ -264,8 +279,47 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     Ok(())
 }
 
-/// Runs a query and prints its results.
+/// The query text of `warrant query` (inline or `--file`; not for `--name`).
+fn query_text(args: &QueryArgs) -> Result<String> {
+    match (&args.file, args.args.as_slice()) {
+        (Some(file), []) => {
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))
+        }
+        (None, [text]) => Ok(text.clone()),
+        (Some(_), _) => bail!("give the query either inline or with --file, not both"),
+        (None, _) => bail!("give one query (quoted), --file FILE or --name NAME"),
+    }
+}
+
+/// The `param=value` arguments of a named query.
+fn named_values(args: &QueryArgs) -> Result<Vec<(String, String)>> {
+    args.args
+        .iter()
+        .map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("{a:?}: parameters are written name=value"))
+        })
+        .collect()
+}
+
+/// The output format of `warrant query`: `--format`, else TSV for SELECT, SPARQL results JSON for
+/// ASK and Turtle for CONSTRUCT / DESCRIBE.
+fn query_format(args: &QueryArgs, form: QueryForm) -> Result<OutputFormat> {
+    let name = match (&args.format, form) {
+        (Some(name), _) => name.as_str(),
+        (None, QueryForm::Select) => "tsv",
+        (None, QueryForm::Ask) => "json",
+        (None, QueryForm::Graph) => "ttl",
+    };
+    OutputFormat::from_name(name).with_context(|| format!("unknown format {name:?}"))
+}
+
+/// Runs a query and prints its results — on the store directory, or through the server holding it.
 pub fn query(data: &Path, args: QueryArgs) -> Result<()> {
+    if let Some(server) = server_for(data, &args.server)? {
+        return query_remote(&server, &args);
+    }
     let mode = if args.strict_dataset {
         DatasetMode::Strict
     } else {
@@ -274,41 +328,53 @@ pub fn query(data: &Path, args: QueryArgs) -> Result<()> {
     let store = open_searchable(data, mode)?;
     let (parsed, bindings) = if let Some(name) = &args.name {
         let (named, parsed) = queries::get(&store, name)?;
-        let values = args
-            .args
-            .iter()
-            .map(|a| {
-                a.split_once('=')
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .with_context(|| format!("{a:?}: parameters are written name=value"))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        (parsed, queries::bindings(&named, &values)?)
+        (parsed, queries::bindings(&named, &named_values(&args)?)?)
     } else {
-        let text = match (&args.file, args.args.as_slice()) {
-            (Some(file), []) => std::fs::read_to_string(file)
-                .with_context(|| format!("reading {}", file.display()))?,
-            (None, [text]) => text.clone(),
-            (Some(_), _) => bail!("give the query either inline or with --file, not both"),
-            (None, _) => bail!("give one query (quoted), --file FILE or --name NAME"),
-        };
-        (parse_query(&text, None)?, Vec::new())
+        (parse_query(&query_text(&args)?, None)?, Vec::new())
     };
-    let format = match &args.format {
-        Some(name) => {
-            OutputFormat::from_name(name).with_context(|| format!("unknown format {name:?}"))?
-        }
-        None => match parsed.form() {
-            QueryForm::Select => OutputFormat::from_name("tsv").context("tsv")?,
-            QueryForm::Ask => OutputFormat::from_name("json").context("json")?,
-            QueryForm::Graph => OutputFormat::from_name("ttl").context("ttl")?,
-        },
-    };
+    let format = query_format(&args, parsed.form())?;
     let results = store.evaluate(&parsed, &ProtocolDataset::default(), &bindings, None)?;
-    let mut out = Vec::new();
-    write_results(results, format, &mut out)?;
-    std::io::stdout().write_all(&out)?;
-    Ok(())
+    let mut bytes = Vec::new();
+    write_results(results, format, &mut bytes)?;
+    out::write(bytes)
+}
+
+/// `warrant query` through a server: `/queries/NAME` or `/sparql`, the format by `Accept`.
+fn query_remote(server: &ServerArgs, args: &QueryArgs) -> Result<()> {
+    anyhow::ensure!(
+        !args.strict_dataset,
+        "--strict-dataset is the server's setting (`warrant serve --strict-dataset`); it cannot be \
+         chosen per query through --server"
+    );
+    let answer = if let Some(name) = &args.name {
+        let values = named_values(args)?;
+        let pairs: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        // the form is known to the server only: TSV for solutions, Turtle for graphs by default
+        let accept = match &args.format {
+            Some(_) => query_format(args, QueryForm::Select)?.media_type(),
+            None => "text/tab-separated-values, text/turtle;q=0.9",
+        };
+        let path = with_query(&format!("/queries/{name}"), &pairs);
+        super::remote::call(server, Call::get(path, Some(accept)))?
+    } else {
+        let text = query_text(args)?;
+        let form = parse_query(&text, None)?.form();
+        let accept = query_format(args, form)?.media_type();
+        super::remote::call(
+            server,
+            Call {
+                method: "POST",
+                path: "/sparql".to_owned(),
+                accept: Some(accept),
+                body: Some(("application/sparql-query", text.into_bytes())),
+                message: None,
+            },
+        )?
+    };
+    out::write(answer.ok("query")?)
 }
 
 /// Runs an update through the store's write path.
@@ -321,11 +387,23 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
         _ => bail!("give the update inline or with --file"),
     };
     let update = parse_update(&text, None)?;
-    let store = open_searchable(data, DatasetMode::default())?;
     let message = args
         .message
         .clone()
         .unwrap_or_else(|| "warrant update".to_owned());
+    if let Some(server) = server_for(data, &args.server)? {
+        let answer = super::remote::send(
+            &server,
+            "POST",
+            "/update",
+            Some(("application/sparql-update", text.into_bytes())),
+            Some(&message),
+        )?;
+        answer.ok("update")?;
+        eprintln!("updated through the server");
+        return Ok(());
+    }
+    let store = open_searchable(data, DatasetMode::default())?;
     let applied = store.apply(
         Change::one(Op::Update {
             update,
@@ -346,12 +424,38 @@ pub fn update(data: &Path, args: UpdateArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes the dataset or one graph to stdout.
+/// Writes the dataset or one graph to stdout through a server's Graph Store endpoint.
+fn export_remote(server: &ServerArgs, args: &ExportArgs) -> Result<()> {
+    let (path, accept) = match &args.graph {
+        Some(iri) => (
+            with_query("/store", &[("graph", iri.as_str())]),
+            match args.format.as_deref().unwrap_or("nt") {
+                "nt" => "application/n-triples",
+                "ttl" => "text/turtle",
+                other => bail!("unknown format {other:?} for a graph (nt or ttl)"),
+            },
+        ),
+        None => (
+            "/store".to_owned(),
+            match args.format.as_deref().unwrap_or("nq") {
+                "nq" => "application/n-quads",
+                "trig" => "application/trig",
+                other => bail!("unknown format {other:?} for the dataset (nq or trig)"),
+            },
+        ),
+    };
+    let answer = super::remote::call(server, Call::get(path, Some(accept)))?;
+    out::write(answer.ok("export")?)
+}
+
+/// Writes the dataset or one graph to stdout (through the server holding the store, if any).
 pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
+    if let Some(server) = server_for(data, &args.server)? {
+        return export_remote(&server, &args);
+    }
     let store = open(data, DatasetMode::default())?;
     // the export holds the derivations graph too: every record first
     store.wait_records()?;
-    let ox = store.oxigraph();
     let stdout = std::io::stdout().lock();
     match &args.graph {
         Some(iri) => {
@@ -363,9 +467,7 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
                 other => bail!("unknown format {other:?} for a graph (nt or ttl)"),
             };
             let mut writer = RdfSerializer::from_format(format).for_writer(stdout);
-            for quad in
-                ox.quads_for_pattern(None, None, None, Some(GraphName::from(graph).as_ref()))
-            {
+            for quad in store.graph_quads(GraphName::from(graph).as_ref(), None, None, None) {
                 writer.serialize_triple(quad?.as_ref())?;
             }
             writer.finish()?.flush()?;
@@ -377,7 +479,7 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<()> {
                 other => bail!("unknown format {other:?} for the dataset (nq or trig)"),
             };
             let mut writer = RdfSerializer::from_format(format).for_writer(stdout);
-            for quad in ox.iter() {
+            for quad in store.all_quads() {
                 writer.serialize_quad(quad?.as_ref())?;
             }
             writer.finish()?.flush()?;

@@ -67,8 +67,7 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
         )
     };
     let store = if args.use_store {
-        WarrantStore::open(data, DatasetMode::default())
-            .with_context(|| format!("opening the store in {}", data.display()))?
+        super::data::open(data, DatasetMode::default())?
     } else {
         let root = match &args.root {
             Some(dir) => DataRoot::Dir(dir.clone()),
@@ -93,14 +92,11 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
     match args.format.as_str() {
         "text" => {
             let texts: Vec<String> = answers.iter().map(explain::text::render).collect();
-            print!(
-                "{}",
-                texts.join("\n----------------------------------------\n\n")
-            );
+            super::out::write(texts.join("\n----------------------------------------\n\n"))?;
         }
         "dot" => {
             for a in &answers {
-                print!("{}", explain::dot::render(a));
+                super::out::write(explain::dot::render(a))?;
             }
         }
         _ => {
@@ -109,7 +105,7 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
             } else {
                 serde_json::to_string_pretty(&answers)?
             };
-            println!("{json}");
+            super::out::line(json)?;
         }
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! `warrant history IRI` and `warrant revert ID`: the change sets touching a resource, and undoing
 //! one, on the store directory or, with `--server`, through a running server.
 
-use super::remote::{ServerArgs, send};
+use super::out;
+use super::remote::{ServerArgs, send, server_for};
 use crate::auth::{Principal, Role};
 use crate::store::DatasetMode;
-use crate::store::history as changes;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use oxigraph::model::NamedNode;
@@ -40,25 +40,16 @@ pub struct RevertArgs {
 /// Prints the change sets touching an IRI, newest first.
 pub fn history(data: &Path, args: HistoryArgs) -> Result<()> {
     let iri = NamedNode::new(&args.iri).with_context(|| format!("{:?} is not an IRI", args.iri))?;
-    let changes: Value = if args.server.server.is_some() {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("iri", iri.as_str())
-            .finish();
-        send(
-            &args.server,
-            "GET",
-            &format!("/history?{query}"),
-            None,
-            None,
-        )?
-        .json("history")?
+    let changes: Value = if let Some(server) = server_for(data, &args.server)? {
+        let path = super::remote::with_query("/history", &[("iri", iri.as_str())]);
+        send(&server, "GET", &path, None, None)?.json("history")?
     } else {
         let store = super::data::open(data, DatasetMode::default())?;
-        serde_json::to_value(changes::touching(store.oxigraph(), &iri)?)?
+        serde_json::to_value(store.changes_touching(&iri, usize::MAX)?)?
     };
     match args.format.as_str() {
-        "json" => println!("{}", serde_json::to_string_pretty(&changes)?),
-        "text" => print!("{}", as_text(&changes)),
+        "json" => out::line(serde_json::to_string_pretty(&changes)?)?,
+        "text" => out::write(as_text(&changes))?,
         other => bail!("unknown format {other:?} (text or json)"),
     }
     Ok(())
@@ -103,9 +94,9 @@ fn as_text(changes: &Value) -> String {
 
 /// Reverts a change set; prints the new change set's id.
 pub fn revert(data: &Path, args: RevertArgs) -> Result<()> {
-    let (new_id, added, removed) = if args.server.server.is_some() {
+    let (new_id, added, removed) = if let Some(server) = server_for(data, &args.server)? {
         let answer = send(
-            &args.server,
+            &server,
             "POST",
             &format!("/changes/{}/revert", args.id),
             None,
@@ -131,9 +122,8 @@ pub fn revert(data: &Path, args: RevertArgs) -> Result<()> {
             applied.removed.len(),
         )
     };
-    println!(
+    out::line(format!(
         "reverted {} as change {new_id} ({added} quads added, {removed} removed)",
         args.id
-    );
-    Ok(())
+    ))
 }

@@ -1,9 +1,12 @@
 //! The `warrant` command line: flags are parsed here, turned into validated settings, and each
 //! command runs against the library. Only this module knows the terminal.
 
+mod backup;
 mod data;
 mod evaluate;
 mod history;
+mod lock;
+mod out;
 mod remote;
 mod search;
 mod serve;
@@ -20,8 +23,21 @@ use std::path::PathBuf;
 #[command(name = "warrant", version, about, long_about = None)]
 pub struct Cli {
     /// Directory of the on-disk store (created when missing).
-    #[arg(long, global = true, default_value = "data", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "WARRANT_DATA",
+        default_value = "data",
+        value_name = "DIR"
+    )]
     pub data: PathBuf,
+    /// More log output on stderr (`-v` info, `-vv` debug, `-vvv` trace). By default commands log
+    /// only warnings and errors, and `serve` logs at info. `RUST_LOG` overrides both.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -56,6 +72,31 @@ pub enum Command {
     Why(why::WhyArgs),
     /// Manage users and their roles in the users file (`add` prints a new bearer token once).
     User(user::UserArgs),
+    /// Copy the store into a new directory, consistently, also while a server uses it (through
+    /// that server); restore by starting on the copy (`warrant serve --data OUT`).
+    Backup(backup::BackupArgs),
+}
+
+impl Cli {
+    /// The log filter for this command line when `RUST_LOG` is not set: warnings for commands,
+    /// info for `serve` (a service's start-up report), one level more per `-v`, errors with `-q`.
+    pub fn log_filter(&self) -> &'static str {
+        const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+        if self.quiet {
+            return LEVELS[0];
+        }
+        let base = match self.command {
+            Command::Serve(_) => 2,
+            _ => 1,
+        };
+        LEVELS[(base + usize::from(self.verbose)).min(LEVELS.len() - 1)]
+    }
+}
+
+/// Whether an error is only standard output closed by its reader (`warrant … | head`): the command
+/// then ends quietly and successfully.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    out::is_broken_pipe(e)
 }
 
 /// Runs the parsed command line.
@@ -88,5 +129,6 @@ fn run_command(cli: Cli) -> Result<()> {
         Command::Search(args) => data::search(&cli.data, args),
         Command::Why(args) => why::run(&cli.data, args),
         Command::User(args) => user::run(args),
+        Command::Backup(args) => backup::run(&cli.data, args),
     }
 }

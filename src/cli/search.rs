@@ -7,7 +7,7 @@ use crate::search::{
 use crate::store::WarrantStore;
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 
 /// Rebuilds of at least this many resources show a progress bar (on a terminal).
@@ -35,6 +35,8 @@ pub struct SearchArgs {
     /// Number of hits to skip.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub offset: usize,
+    #[command(flatten)]
+    pub server: super::remote::ServerArgs,
 }
 
 /// Where the index of a store in `data` lives: `<data>/search/`.
@@ -51,14 +53,10 @@ pub fn attach_search(store: &WarrantStore, location: &IndexLocation) -> Result<S
             return;
         }
         let bar = bar.get_or_insert_with(|| {
-            let bar = ProgressBar::new(total);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} indexing for search [{bar:30}] {pos}/{len} ({per_sec}, {eta})",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar
+            super::out::progress_bar(
+                total,
+                "{spinner} indexing for search [{bar:30}] {pos}/{len} ({per_sec}, {eta})",
+            )
         });
         bar.set_position(done);
     };
@@ -89,6 +87,30 @@ fn log_report(report: &OpenReport) {
     }
 }
 
+/// Runs a search through a server's `/search` and prints its JSON answer.
+pub fn run_remote(server: &super::remote::ServerArgs, args: &SearchArgs) -> Result<()> {
+    let types = args.types.join(",");
+    let (limit, offset) = (args.limit.to_string(), args.offset.to_string());
+    let mut pairs = vec![
+        ("q", args.query.as_str()),
+        ("limit", limit.as_str()),
+        ("offset", offset.as_str()),
+    ];
+    if !types.is_empty() {
+        pairs.push(("type", types.as_str()));
+    }
+    if let Some(concept) = &args.concept {
+        pairs.push(("concept", concept.as_str()));
+    }
+    if let Some(status) = &args.status {
+        pairs.push(("status", status.as_str()));
+    }
+    let path = super::remote::with_query("/search", &pairs);
+    let answer =
+        super::remote::call(server, super::remote::Call::get(path, None))?.json("search")?;
+    super::out::line(serde_json::to_string_pretty(&answer)?)
+}
+
 /// Runs a search over the on-disk store and prints the JSON answer.
 pub fn run(store: &WarrantStore, data: &Path, args: SearchArgs) -> Result<()> {
     let index = attach_search(store, &IndexLocation::Disk(index_dir(data)))?;
@@ -101,6 +123,9 @@ pub fn run(store: &WarrantStore, data: &Path, args: SearchArgs) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    if let Some(status) = args.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        crate::search::check_status(store, status)?;
+    }
     let results = index
         .search(&SearchRequest {
             query: args.query,
@@ -111,6 +136,5 @@ pub fn run(store: &WarrantStore, data: &Path, args: SearchArgs) -> Result<()> {
             offset: args.offset,
         })
         .context("searching")?;
-    println!("{}", serde_json::to_string_pretty(&results)?);
-    Ok(())
+    super::out::line(serde_json::to_string_pretty(&results)?)
 }

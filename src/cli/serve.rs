@@ -20,20 +20,44 @@ pub struct ServeArgs {
     #[arg(long)]
     pub memory: bool,
     /// Address to listen on.
-    #[arg(long, default_value = DEFAULT_BIND, value_name = "ADDR")]
+    #[arg(long, env = "WARRANT_BIND", default_value = DEFAULT_BIND, value_name = "ADDR")]
     pub bind: SocketAddr,
-    /// Bearer token that authenticates as admin (every role, including /update and Graph Store
-    /// writes). Without it and without users every write is refused (403).
+    /// Refused: a token on the command line is visible to every local user (`ps`). Use
+    /// --admin-token-file or the WARRANT_ADMIN_TOKEN environment variable.
+    #[arg(long = "admin-token", value_name = "TOKEN", hide = true)]
+    pub admin_token_argv: Option<Secret>,
+    /// File holding the bearer token that authenticates as admin (every role, including /update
+    /// and Graph Store writes); the WARRANT_ADMIN_TOKEN environment variable gives it directly.
+    /// Without either and without users every write is refused (403).
+    #[arg(long, env = "WARRANT_ADMIN_TOKEN_FILE", value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
+    /// The URL clients reach this server at (e.g. https://warrant.example.org behind a proxy):
+    /// graph IRIs the Graph Store derives from URLs, `Location`s and base IRIs use it, never the
+    /// request's Host header. Default: http:// and the address it listens on.
+    #[arg(long, env = "WARRANT_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Seconds for a request's head to arrive; also how long an idle connection is kept open.
     #[arg(
         long,
-        env = "WARRANT_ADMIN_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
+        env = "WARRANT_HEADER_TIMEOUT",
+        default_value_t = 10.0,
+        value_name = "SECONDS"
     )]
-    pub admin_token: Option<Secret>,
+    pub header_timeout: f64,
+    /// Seconds for a request's body to arrive (408 after).
+    #[arg(
+        long,
+        env = "WARRANT_BODY_TIMEOUT",
+        default_value_t = 60.0,
+        value_name = "SECONDS"
+    )]
+    pub body_timeout: f64,
+    /// Connections served at once (more wait in the kernel's queue until one closes).
+    #[arg(long, env = "WARRANT_MAX_CONNECTIONS", default_value_t = crate::config::DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    pub max_connections: usize,
     /// Users file whose tokens are accepted (see `warrant user add`). Default: ./warrant-users.toml
     /// if it exists.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "WARRANT_USERS", value_name = "FILE")]
     pub users: Option<PathBuf>,
     /// What requests without a token may do: `reader` (read everything) or `none` (401).
     #[arg(
@@ -53,7 +77,7 @@ pub struct ServeArgs {
     pub strict_dataset: bool,
     /// Folder holding ontology/, evidence/ and queries/ to load at start (default: the current
     /// directory if it has them, else the copy built into the binary).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "WARRANT_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Do not load the default data at all (an empty store, e.g. for conformance tests).
     #[arg(long)]
@@ -61,25 +85,39 @@ pub struct ServeArgs {
     /// Rule sets kept materialised in the inferred graph, comma-separated (`rdfs,owl2rl,skos,clinical`),
     /// or `none`. Default: the sets the shipped evidence needs (rdfs, skos, clinical); none with
     /// --no-default-data.
-    #[arg(long, value_name = "SETS")]
+    #[arg(long, env = "WARRANT_RULES", value_name = "SETS")]
     pub rules: Option<String>,
     /// Largest request body accepted, in bytes (suffixes K, M, G, KiB, MiB, GiB allowed).
-    #[arg(long, default_value = "16MiB", value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, env = "WARRANT_BODY_LIMIT", default_value = "16MiB", value_parser = parse_size, value_name = "SIZE")]
     pub body_limit: usize,
     /// Seconds a query may run before it is cancelled (503).
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "WARRANT_QUERY_TIMEOUT",
+        default_value_t = 30.0,
+        value_name = "SECONDS"
+    )]
     pub query_timeout: f64,
+    /// Seconds a SPARQL update may run, holding the write lock, before it is aborted and rolled
+    /// back (503).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub update_timeout: f64,
+    /// Queries evaluated at once (default: twice the cores); more are refused with 503 `busy`
+    /// and `Retry-After`.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_queries: Option<usize>,
 }
 
-/// A command-line secret whose `Debug` output never shows it.
+/// A secret given on the command line, refused (see `admin_token`): its value is dropped at once and
+/// its `Debug` output never shows it.
 #[derive(Clone)]
-pub struct Secret(String);
+pub struct Secret;
 
 impl std::str::FromStr for Secret {
     type Err = std::convert::Infallible;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_owned()))
+    fn from_str(_: &str) -> Result<Self, Self::Err> {
+        Ok(Self)
     }
 }
 
@@ -108,11 +146,69 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     Ok(n * factor)
 }
 
+/// Stack of the runtime's threads (tokio's default is 2 MiB).
+const RUNTIME_STACK: usize = 8 * 1024 * 1024;
+
+/// A positive, finite number of seconds.
+fn seconds(value: f64, flag: &str) -> Result<Duration> {
+    anyhow::ensure!(
+        value > 0.0 && value.is_finite(),
+        "{flag} must be a positive number of seconds"
+    );
+    Ok(Duration::from_secs_f64(value))
+}
+
+/// The admin token: from `--admin-token-file` or `WARRANT_ADMIN_TOKEN`, never from the command line.
+fn admin_token(args: &ServeArgs) -> Result<Option<String>> {
+    anyhow::ensure!(
+        args.admin_token_argv.is_none(),
+        "--admin-token on the command line is visible to every local user (`ps`): put the token \
+         in a file and pass --admin-token-file FILE, or set WARRANT_ADMIN_TOKEN"
+    );
+    let token = match &args.admin_token_file {
+        Some(file) => Some(
+            std::fs::read_to_string(file)
+                .with_context(|| format!("reading --admin-token-file {}", file.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        None => std::env::var("WARRANT_ADMIN_TOKEN").ok(),
+    };
+    Ok(token.filter(|t| !t.trim().is_empty()))
+}
+
+/// `--public-url` checked: an absolute http(s) URL, kept without a trailing `/`.
+fn public_url(value: Option<&str>) -> Result<Option<String>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let url =
+        url::Url::parse(value).with_context(|| format!("--public-url {value:?} is not a URL"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "http" | "https")
+            && url.query().is_none()
+            && url.fragment().is_none(),
+        "--public-url {value:?} must be an http(s) URL without query or fragment"
+    );
+    Ok(Some(value.trim_end_matches('/').to_owned()))
+}
+
 /// Runs the server until it is asked to stop.
 pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
-    if !(args.query_timeout > 0.0 && args.query_timeout.is_finite()) {
-        anyhow::bail!("--query-timeout must be a positive number of seconds");
-    }
+    let query_timeout = seconds(args.query_timeout, "--query-timeout")?;
+    let update_timeout = seconds(args.update_timeout, "--update-timeout")?;
+    anyhow::ensure!(
+        args.max_concurrent_queries != Some(0),
+        "--max-concurrent-queries must be at least 1"
+    );
+    let header_timeout = seconds(args.header_timeout, "--header-timeout")?;
+    let body_timeout = seconds(args.body_timeout, "--body-timeout")?;
+    anyhow::ensure!(
+        args.max_connections > 0,
+        "--max-connections must be at least 1"
+    );
+    let admin_token = admin_token(&args)?;
+    let public_url = public_url(args.public_url.as_deref())?;
     let contexts = allowed_contexts(&args.jsonld_contexts)?;
     let root = match &args.root {
         Some(dir) => {
@@ -140,9 +236,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         None => Users::default(),
     };
     anyhow::ensure!(
-        args.anonymous == AnonymousAccess::Reader
-            || !users.is_empty()
-            || args.admin_token.as_ref().is_some_and(|t| !t.0.is_empty()),
+        args.anonymous == AnonymousAccess::Reader || !users.is_empty() || admin_token.is_some(),
         "--anonymous none needs --admin-token or a users file with at least one user: \
          otherwise no request could ever be answered"
     );
@@ -154,7 +248,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             StoreLocation::Disk(data.to_path_buf())
         },
         data_root: root,
-        admin_token: args.admin_token.map(|t| t.0).filter(|t| !t.is_empty()),
+        admin_token,
         users_file,
         anonymous: args.anonymous,
         dataset_mode: if args.strict_dataset {
@@ -163,17 +257,31 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             DatasetMode::UnionOfContent
         },
         body_limit: args.body_limit,
-        query_timeout: Duration::from_secs_f64(args.query_timeout),
+        query_timeout,
+        public_url,
+        header_timeout,
+        body_timeout,
+        max_connections: args.max_connections,
+        update_timeout,
+        max_concurrent_queries: args
+            .max_concurrent_queries
+            .unwrap_or_else(crate::config::default_max_concurrent_queries),
     };
+    let mut config = config;
     let store = match &config.location {
         StoreLocation::Memory => WarrantStore::in_memory(config.dataset_mode)?,
         StoreLocation::Disk(dir) => {
-            WarrantStore::open(dir, config.dataset_mode).with_context(|| {
-                format!(
-                    "opening the store in {} (is another warrant using it?)",
-                    dir.display()
-                )
-            })?
+            if super::lock::held_by_another_process(dir) {
+                anyhow::bail!(
+                    "the store in {} is held by another process{}",
+                    dir.display(),
+                    super::lock::running_server_url(dir)
+                        .map(|url| format!(" (a warrant serve at {url})"))
+                        .unwrap_or_default()
+                );
+            }
+            WarrantStore::open(dir, config.dataset_mode)
+                .with_context(|| format!("opening the store in {}", dir.display()))?
         }
     };
     let search = super::search::attach_search(
@@ -202,6 +310,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             tracing::info!(file = %path, "file gone: graph dropped");
         }
     }
+    let mut reasoner = None;
     if let Some(sets) = rule_sets(args.rules.as_deref(), args.no_default_data) {
         let rules = crate::reason::rules_from_root(&config.data_root, &sets)
             .context("reading the rules")?;
@@ -209,6 +318,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         let (live, stats) = crate::reason::LiveReasoner::start(&store, rule_config, rules)
             .context("materialising the inferred graph")?;
         tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date");
+        reasoner = Some(live.status());
         store.add_observer(std::sync::Arc::new(live));
     }
     if config.admin_token.is_none() && users.is_empty() {
@@ -219,6 +329,9 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // headroom for the parsers of bodies within the documented limits (JSON-LD nesting…);
+        // queries and updates run on their own large-stack threads
+        .thread_stack_size(RUNTIME_STACK)
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
@@ -227,13 +340,22 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             .with_context(|| format!("binding {}", config.bind))?;
         let local = listener.local_addr()?;
         tracing::info!("Warrant listening on http://{local}");
-        println!("Warrant listening on http://{local}");
+        // the first line of stdout: scripts and tests read the address from it
+        let _ = super::out::line(format!("Warrant listening on http://{local}"));
+        let url_file = match &config.location {
+            StoreLocation::Disk(dir) => ServerUrlFile::write(dir, local),
+            StoreLocation::Memory => None,
+        };
+        if config.public_url.is_none() {
+            config.public_url = Some(format!("http://{}", loopback_if_unspecified(local)));
+        }
         let records = store.record_writer().clone();
         http::serve(
             listener,
             AppState::new(store, search, config)
                 .with_users(users)
-                .with_contexts(contexts),
+                .with_contexts(contexts)
+                .with_reasoner(reasoner),
             shutdown_signal(),
         )
         .await
@@ -242,9 +364,47 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         records
             .finish()
             .context("writing the last derivation records")?;
+        drop(url_file);
         tracing::info!("shut down cleanly");
         Ok(())
     })
+}
+
+/// `addr`, with the loopback address for an unspecified one (`0.0.0.0` listens on every interface,
+/// but is not an address to connect to).
+fn loopback_if_unspecified(mut addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    addr
+}
+
+/// The URL of a running server, written into its store directory (see [`super::lock`]) so that
+/// commands run on that directory use the server; removed when dropped.
+struct ServerUrlFile(PathBuf);
+
+impl ServerUrlFile {
+    /// Writes `http://ADDR` (the loopback address when the server listens on every interface).
+    fn write(dir: &Path, addr: SocketAddr) -> Option<Self> {
+        let addr = loopback_if_unspecified(addr);
+        let file = super::lock::server_url_file(dir);
+        match std::fs::write(&file, format!("http://{addr}\n")) {
+            Ok(()) => Some(Self(file)),
+            Err(e) => {
+                tracing::warn!(file = %file.display(), "could not write the server URL: {e}");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for ServerUrlFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The rule sets to run: `--rules` as given (`none` or empty for none), else the default sets unless

@@ -66,29 +66,27 @@ pub fn run(args: UserArgs) -> Result<()> {
         UserCommand::Add(add) => {
             let token = Users::add(&add.users, &add.name, add.role)
                 .with_context(|| format!("adding {:?} to {}", add.name, add.users.display()))?;
-            println!(
+            super::out::line(format!(
                 "added {} ({}) to {}",
                 add.name,
                 add.role,
                 add.users.display()
-            );
-            println!(
+            ))?;
+            super::out::line(
                 "send this token as `Authorization: Bearer <token>`; it is shown only now and \
-                 cannot be recovered (restart a running server to accept it):"
-            );
-            println!("{token}");
-            Ok(())
+                 cannot be recovered (restart a running server to accept it):",
+            )?;
+            super::out::line(token)
         }
         UserCommand::Remove(remove) => {
             Users::remove(&remove.users, &remove.name).with_context(|| {
                 format!("removing {:?} from {}", remove.name, remove.users.display())
             })?;
-            println!(
+            super::out::line(format!(
                 "removed {} from {} (restart a running server to refuse their token)",
                 remove.name,
                 remove.users.display()
-            );
-            Ok(())
+            ))
         }
         UserCommand::List(list) => {
             anyhow::ensure!(
@@ -104,11 +102,11 @@ pub fn run(args: UserArgs) -> Result<()> {
                 .max()
                 .unwrap_or(4)
                 .max(4);
-            println!("{:width$}  ROLE", "NAME");
+            let mut text = format!("{:width$}  ROLE\n", "NAME");
             for user in users.list() {
-                println!("{:width$}  {}", user.name, user.role);
+                text.push_str(&format!("{:width$}  {}\n", user.name, user.role));
             }
-            Ok(())
+            super::out::write(text)
         }
     }
 }

@@ -45,12 +45,13 @@ pub fn run(args: ValidateArgs) -> Result<bool> {
     let shapes = Shapes::from_graph(&graph).context("reading the shapes")?;
     let report = validate(&graph, &shapes).context("validating")?;
     match args.format.as_str() {
-        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        "json" => super::out::line(serde_json::to_string_pretty(&report)?)?,
         "text" => {
-            print!("{report}");
-            if !report.to_string().ends_with('\n') {
-                println!();
+            let mut text = report.to_string();
+            if !text.ends_with('\n') {
+                text.push('\n');
             }
+            super::out::write(text)?;
         }
         other => bail!("unknown format {other:?} (text or json)"),
     }

@@ -2,7 +2,7 @@
 //! asserted triples, as indented text, JSON or Graphviz dot.
 
 use crate::reason::{ProofNote, WhyOptions, why_with};
-use crate::store::{DatasetMode, WarrantStore};
+use crate::store::DatasetMode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use oxigraph::model::vocab::rdf;
@@ -27,6 +27,8 @@ pub struct WhyArgs {
     /// Most nodes in the tree.
     #[arg(long, default_value_t = 10_000)]
     pub max_nodes: usize,
+    #[command(flatten)]
+    pub server: super::remote::ServerArgs,
 }
 
 fn term(text: &str) -> Result<Term> {
@@ -56,27 +58,57 @@ pub fn run(data: &Path, args: WhyArgs) -> Result<()> {
         }
     };
     let triple = Triple::new(subject, predicate, term(&args.object)?);
-    let store = WarrantStore::open(data, DatasetMode::default()).with_context(|| {
-        format!(
-            "opening the store in {} (a running `warrant serve` holds it: use GET /why there)",
-            data.display()
-        )
-    })?;
-    store.wait_records()?;
+    if !["text", "json", "dot"].contains(&args.format.as_str()) {
+        bail!("unknown format {:?} (text, json or dot)", args.format);
+    }
+    if let Some(server) = super::remote::server_for(data, &args.server)? {
+        return run_remote(&server, &triple, &args.format);
+    }
+    let store = super::data::open(data, DatasetMode::default())?;
     let options = WhyOptions {
         max_depth: args.max_depth,
         max_nodes: args.max_nodes,
     };
     let proof =
-        why_with(store.oxigraph(), triple.as_ref(), options).context("reading derivations")?;
+        why_with(store.records()?, triple.as_ref(), options).context("reading derivations")?;
     match args.format.as_str() {
-        "text" => print!("{}", proof.to_text()),
-        "json" => println!("{}", serde_json::to_string_pretty(&proof)?),
-        "dot" => print!("{}", proof.to_dot()),
+        "text" => super::out::write(proof.to_text())?,
+        "json" => super::out::line(serde_json::to_string_pretty(&proof)?)?,
+        "dot" => super::out::write(proof.to_dot())?,
         other => bail!("unknown format {other:?} (text, json or dot)"),
     }
     if proof.note == Some(ProofNote::Unsupported) {
         bail!("{triple} is neither asserted nor derived");
     }
     Ok(())
+}
+
+/// `warrant why` through a server's `GET /why?s=&p=&o=&format=`.
+fn run_remote(server: &super::remote::ServerArgs, triple: &Triple, format: &str) -> Result<()> {
+    let subject = match &triple.subject {
+        NamedOrBlankNode::NamedNode(n) => n.to_string(),
+        NamedOrBlankNode::BlankNode(_) => {
+            bail!(
+                "a blank-node subject can only be explained on the store directory, not through a server"
+            )
+        }
+    };
+    let path = super::remote::with_query(
+        "/why",
+        &[
+            ("s", subject.as_str()),
+            ("p", triple.predicate.to_string().as_str()),
+            ("o", triple.object.to_string().as_str()),
+            ("format", format),
+        ],
+    );
+    let answer = super::remote::call(server, super::remote::Call::get(path, None))?;
+    if answer.status == 404 {
+        bail!("{triple} is neither asserted nor derived");
+    }
+    let mut body = answer.ok("why")?;
+    if format == "json" {
+        body.push(b'\n');
+    }
+    super::out::write(body)
 }

@@ -1,19 +1,16 @@
 //! A curated resource as stored: its description (every asserted triple about it, with the blank
 //! nodes it owns) and the ETag that names that exact description.
 
-use crate::store::{StoreError, WarrantStore};
+use crate::store::{StoreError, View, WarrantStore};
 use crate::vocab;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{
+    GraphName, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term, TermRef,
+};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
 /// Prefix of the graphs new curated resources are written to: `{CURATED_GRAPH}{kind}`.
 pub const CURATED_GRAPH: &str = "https://w3id.org/warrant/graph/curated/";
-
-/// Whether a graph holds asserted content a curator edits (not the inferred graph, not records).
-pub fn is_editable(graph: GraphNameRef<'_>) -> bool {
-    vocab::is_asserted_content(graph)
-}
 
 /// Whether `node` is a part of resource `iri`: a hash IRI `{iri}#…` (a policy's criteria written as
 /// `<#crit-1>` in a Turtle body, say).
@@ -28,7 +25,6 @@ pub fn is_part_of(node: &NamedNode, iri: &NamedNode) -> bool {
 /// description), in every content graph but the inferred one. Sorted, so that equal descriptions
 /// compare and hash equal.
 pub fn describe(store: &WarrantStore, iri: &NamedNode) -> Result<Vec<Quad>, StoreError> {
-    let db = store.oxigraph();
     let mut out = Vec::new();
     let mut todo: Vec<NamedOrBlankNode> = vec![iri.clone().into()];
     let mut seen = HashSet::new();
@@ -36,11 +32,8 @@ pub fn describe(store: &WarrantStore, iri: &NamedNode) -> Result<Vec<Quad>, Stor
         if !seen.insert(subject.clone()) {
             continue;
         }
-        for q in db.quads_for_pattern(Some(subject.as_ref()), None, None, None) {
+        for q in store.view_quads(View::Asserted, Some(subject.as_ref()), None, None) {
             let q = q?;
-            if !is_editable(q.graph_name.as_ref()) {
-                continue;
-            }
             match &q.object {
                 Term::BlankNode(b) => todo.push(b.clone().into()),
                 Term::NamedNode(n) if is_part_of(n, iri) => todo.push(n.clone().into()),
@@ -52,6 +45,40 @@ pub fn describe(store: &WarrantStore, iri: &NamedNode) -> Result<Vec<Quad>, Stor
     out.sort_by_cached_key(ToString::to_string);
     out.dedup();
     Ok(out)
+}
+
+/// Whether a description is of a resource of `kind`: it says `iri a {kind's class}`. An edit or a
+/// review through `/curation/{kind}` touches resources of that kind only (a source's route never
+/// rewrites a statement that shares its namespace).
+pub fn is_of_kind(description: &[Quad], iri: &NamedNode, kind: super::Kind) -> bool {
+    description.iter().any(|q| {
+        q.subject.as_ref() == NamedOrBlankNodeRef::from(iri.as_ref())
+            && q.predicate.as_ref() == vocab::RDF_TYPE
+            && q.object.as_ref() == TermRef::from(kind.class())
+    })
+}
+
+/// Refuses a description that is not of `kind`: 404 naming the kind it is, if any.
+pub fn require_kind(
+    description: &[Quad],
+    iri: &NamedNode,
+    kind: super::Kind,
+) -> Result<(), super::CurateError> {
+    if !description.is_empty() && is_of_kind(description, iri, kind) {
+        return Ok(());
+    }
+    let other = super::Kind::ALL
+        .into_iter()
+        .find(|k| is_of_kind(description, iri, *k));
+    Err(super::CurateError::NotFound(match other {
+        Some(other) => format!(
+            "{iri} is not a {} but a {}: use /curation/{}/…",
+            kind.singular(),
+            other.singular(),
+            other.as_str()
+        ),
+        None => format!("no {} with IRI {iri}", kind.singular()),
+    }))
 }
 
 /// The strong ETag of a description (quoted, as the `ETag` header carries it).

@@ -1,18 +1,24 @@
 //! Creating, replacing, patching and deleting a curated resource.
 //!
-//! The server manages what a curator may not set: the resource's class is added when missing;
-//! for reviewable kinds (statements, policies) every edit sets `wr:reviewStatus wr:Submitted`,
-//! drops any reviewer fields, adds the editor as `prov:wasAttributedTo` and keeps (or sets) the
-//! creation time `prov:generatedAtTime`.
+//! The server manages what a curator may not set: the resource's class is added when missing, and
+//! every edit — of any kind: statements, policies, concepts (with their code mappings), sources,
+//! passages — sets `wr:reviewStatus wr:Submitted` (a reviewer must approve what it now says), drops
+//! the reviewer fields, attributes the resource (`prov:wasAttributedTo`) to the editor on top of its
+//! earlier authors and keeps (or sets) the creation time `prov:generatedAtTime`. A body's own values
+//! of these fields are ignored: attribution comes from the authenticated principal, never the body.
+//! An edit through `/curation/{kind}` touches a resource of that kind only, and a body may not
+//! make anything an instance of another curated kind.
 
-use super::describe::{CURATED_GRAPH, describe, etag, home_graph, if_match, is_part_of};
-use super::kind::is_review_predicate;
+use super::describe::{
+    CURATED_GRAPH, describe, etag, home_graph, if_match, is_part_of, require_kind,
+};
+use super::kind::{is_review_predicate, kind_of_class};
 use super::{CurateError, Kind};
 use crate::auth::Principal;
 use crate::store::{Applied, Change, ChangeMeta, Op, StoreError, WarrantStore};
 use crate::vocab::{self, prov, wr};
 use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term, Triple};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
 use std::collections::HashSet;
 
 /// What an edit does.
@@ -71,12 +77,7 @@ fn plan(
             return Err(CurateError::Exists(format!("{iri} exists already")));
         }
     } else {
-        if current.is_empty() {
-            return Err(CurateError::NotFound(format!(
-                "no {} with IRI {iri}",
-                kind.as_str()
-            )));
-        }
+        require_kind(&current, iri, kind)?;
         let Some(expected) = &edit.if_match else {
             return Err(CurateError::PreconditionRequired(
                 "send If-Match with the ETag of the version you edit (GET it first)".into(),
@@ -95,18 +96,18 @@ fn plan(
     match edit.kind {
         EditKind::Delete => ops.push(Op::Remove(current)),
         EditKind::Create | EditKind::Replace => {
-            check_subjects(&edit.triples, iri)?;
+            check_body(&edit.triples, iri, kind)?;
             let new = managed(kind, iri, edit.triples.clone(), &current, editor);
             ops.push(Op::Remove(current));
             ops.push(Op::Insert(in_graph(new, &graph)));
-            ops.extend(agent_ops(kind, editor));
+            ops.extend(agent_ops(editor));
         }
         EditKind::Patch => {
-            check_subjects(&edit.triples, iri)?;
+            check_body(&edit.triples, iri, kind)?;
             let replaced: HashSet<&NamedNode> = edit
                 .triples
                 .iter()
-                .filter(|t| t.subject == iri.clone().into())
+                .filter(|t| t.subject == iri.clone().into() && !is_server_managed(&t.predicate))
                 .map(|t| &t.predicate)
                 .collect();
             let (gone, kept): (Vec<Quad>, Vec<Quad>) = current
@@ -123,7 +124,7 @@ fn plan(
             let new = managed(kind, iri, body, &current, editor);
             ops.push(Op::Remove(current));
             ops.push(Op::Insert(in_graph(new, &graph)));
-            ops.extend(agent_ops(kind, editor));
+            ops.extend(agent_ops(editor));
         }
     }
     Ok(Change {
@@ -153,6 +154,33 @@ fn with_owned_blank_nodes(mut gone: Vec<Quad>, current: &[Quad], iri: &NamedNode
         i += 1;
     }
     gone
+}
+
+/// A body may describe the resource, its parts and blank nodes only, and may type none of them as
+/// a curated kind but the resource itself as its own kind.
+fn check_body(triples: &[Triple], iri: &NamedNode, kind: Kind) -> Result<(), CurateError> {
+    for t in triples {
+        let Term::NamedNode(class) = &t.object else {
+            continue;
+        };
+        if t.predicate.as_ref() != rdf::TYPE {
+            continue;
+        }
+        if let Some(other) = kind_of_class(class.as_ref()) {
+            let own = other == kind && t.subject == iri.clone().into();
+            if !own {
+                return Err(CurateError::Invalid(format!(
+                    "a {} body may not make {} a {} ({class}): {} are created through /curation/{}",
+                    kind.singular(),
+                    t.subject,
+                    other.singular(),
+                    other.as_str(),
+                    other.as_str()
+                )));
+            }
+        }
+    }
+    check_subjects(triples, iri)
 }
 
 /// A body may describe the resource and blank nodes only.
@@ -192,54 +220,56 @@ fn managed(
     editor: &Principal,
 ) -> Vec<Triple> {
     let me: oxigraph::model::NamedOrBlankNode = iri.clone().into();
-    let has =
-        |ts: &[Triple], p: &NamedNode| ts.iter().any(|t| t.subject == me && &t.predicate == p);
     let class_triple = Triple::new(iri.clone(), rdf::TYPE, kind.class().into_owned());
+    // the server's fields, whoever the body names: never taken from a client
+    triples.retain(|t| !is_server_managed(&t.predicate));
     if !triples.contains(&class_triple) {
         triples.push(class_triple);
     }
-    if !kind.reviewable() {
-        return triples;
-    }
-    triples.retain(|t| !(t.subject == me && is_review_predicate(t.predicate.as_ref())));
     triples.push(Triple::new(
         iri.clone(),
         vocab::REVIEW_STATUS,
         wr::SUBMITTED,
     ));
-    for p in [
-        prov::WAS_ATTRIBUTED_TO.into_owned(),
-        prov::GENERATED_AT_TIME.into_owned(),
-    ] {
-        if !has(&triples, &p) {
-            triples.extend(
-                current
-                    .iter()
-                    .filter(|q| q.subject == me && q.predicate == p)
-                    .map(|q| Triple::from(q.clone())),
-            );
-        }
-    }
-    triples.push(Triple::new(
+    let me = &me;
+    let earlier = |p: NamedNodeRef<'static>| {
+        current
+            .iter()
+            .filter(move |q| &q.subject == me && q.predicate.as_ref() == p)
+            .map(|q| Triple::from(q.clone()))
+    };
+    triples.extend(earlier(prov::WAS_ATTRIBUTED_TO));
+    let editor_agent = Triple::new(
         iri.clone(),
         prov::WAS_ATTRIBUTED_TO.into_owned(),
         vocab::agent_iri(&editor.name),
-    ));
-    if !has(&triples, &prov::GENERATED_AT_TIME.into_owned()) {
+    );
+    if !triples.contains(&editor_agent) {
+        triples.push(editor_agent);
+    }
+    let created: Vec<Triple> = earlier(prov::GENERATED_AT_TIME).collect();
+    if created.is_empty() {
         triples.push(Triple::new(
             iri.clone(),
             prov::GENERATED_AT_TIME.into_owned(),
             vocab::now_literal(),
         ));
+    } else {
+        triples.extend(created);
     }
     triples
 }
 
-/// The editor as a `prov:Agent` (so that attributions point to one), for kinds that name agents.
-pub(super) fn agent_ops(kind: Kind, editor: &Principal) -> Vec<Op> {
-    if !kind.reviewable() {
-        return Vec::new();
-    }
+/// The fields only the server sets, on any subject of a body: review status and reviewer fields,
+/// attribution and creation time.
+fn is_server_managed(predicate: &NamedNode) -> bool {
+    is_review_predicate(predicate.as_ref())
+        || predicate.as_ref() == prov::WAS_ATTRIBUTED_TO
+        || predicate.as_ref() == prov::GENERATED_AT_TIME
+}
+
+/// The editor as a `prov:Agent` (so that attributions point to one).
+pub(super) fn agent_ops(editor: &Principal) -> Vec<Op> {
     agent_description(editor)
 }
 

@@ -1,9 +1,9 @@
 //! The kinds of curated resources (`/curation/{kind}`): which class each one is and where its IRIs
 //! live.
 
+use crate::store::{StoreError, View, WarrantStore};
 use crate::vocab::{self, wr};
 use oxigraph::model::{NamedNode, NamedNodeRef};
-use oxigraph::store::{StorageError, Store};
 
 /// A kind of curated resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +68,6 @@ impl Kind {
         }
     }
 
-    /// Whether resources of this kind go through review (status `wr:Submitted` on every edit).
-    pub fn reviewable(self) -> bool {
-        matches!(self, Self::Statements | Self::Policies)
-    }
-
     /// The namespace of this kind's IRIs: concepts use the concept namespace, everything else
     /// `https://w3id.org/warrant/id/`.
     pub fn namespace(self) -> &'static str {
@@ -104,7 +99,7 @@ pub fn is_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// The review fields the server manages on statements and policies (set only through a review).
+/// The review fields the server manages on every curated resource (set only through a review).
 pub const REVIEW_PREDICATES: [NamedNodeRef<'static>; 4] = [
     vocab::REVIEW_STATUS,
     wr::REVIEWED_BY,
@@ -117,22 +112,20 @@ pub fn is_review_predicate(predicate: NamedNodeRef<'_>) -> bool {
     REVIEW_PREDICATES.contains(&predicate)
 }
 
-/// The reviewable kind (statements or policies) `iri` is typed as, if any.
-pub fn reviewable_kind(store: &Store, iri: NamedNodeRef<'_>) -> Result<Option<Kind>, StorageError> {
-    for kind in [Kind::Statements, Kind::Policies] {
-        let typed = store
-            .quads_for_pattern(
-                Some(iri.into()),
-                Some(vocab::RDF_TYPE),
-                Some(kind.class().into()),
-                None,
-            )
-            .next()
-            .transpose()?
-            .is_some();
-        if typed {
+/// The curated kind `iri` is (asserted to be) an instance of, if any: read through the asserted
+/// content view, so a deleted resource's old type kept in a change set does not count.
+pub fn kind_of(store: &WarrantStore, iri: NamedNodeRef<'_>) -> Result<Option<Kind>, StoreError> {
+    for kind in Kind::ALL {
+        if kind.id_of(iri.as_str()).is_some()
+            && store.has_type(View::Asserted, iri, kind.class())?
+        {
             return Ok(Some(kind));
         }
     }
     Ok(None)
+}
+
+/// The curated kind whose class `class` is, if any.
+pub fn kind_of_class(class: NamedNodeRef<'_>) -> Option<Kind> {
+    Kind::ALL.into_iter().find(|k| k.class() == class)
 }

@@ -14,9 +14,9 @@ mod revert;
 mod review;
 
 pub use body::{BodyError, BodyFormat, ContextAllowList, parse_body};
-pub use describe::{CURATED_GRAPH, describe, etag, if_match};
+pub use describe::{CURATED_GRAPH, describe, etag, if_match, require_kind};
 pub use edit::{Edit, EditKind, apply_edit};
-pub use kind::{Kind, is_id};
+pub use kind::{Kind, is_id, kind_of};
 pub use revert::revert;
 pub use review::{QueueItem, ReviewStatus, queue, review};
 

@@ -3,10 +3,10 @@
 //!
 //! Determination (the vocabulary's rule at `wr:Policy`): `not-necessary` when the discontinuation
 //! root is met or the initiation root is not met; `necessary` when the initiation root is met;
-//! `indeterminate` otherwise. Caveats, monitoring and regimen never change it. A caveat, monitoring
-//! requirement or regimen with no counting supporting statement is not reported as such: it is listed
-//! under `withheld` with the reason (with `includePending=true` it counts when its statements are
-//! pending).
+//! `indeterminate` otherwise. Caveats, monitoring and regimen never change it, and they are never
+//! gated by review: their triggers and checks read the facts (the criteria's computed status), and
+//! each is reported with the review status of its evidence (`approved` or `pending review`). Only a
+//! rule whose every supporting statement is rejected or absent is listed under `withheld`.
 
 use super::evidence::Evidence;
 use super::policy::{Policy, Rule};
@@ -98,16 +98,15 @@ pub fn criteria(
             let mut reason = match &leaf {
                 Some(l) => l.reason.clone(),
                 None => format!(
-                    "{} of {} operand(s): {}",
+                    "{}: {}",
                     match c.kind {
-                        super::policy::Kind::AllOf => "all",
-                        super::policy::Kind::AnyOf => "any",
-                        _ => "negation",
+                        super::policy::Kind::AllOf => "needs all of",
+                        super::policy::Kind::AnyOf => "needs any of",
+                        _ => "holds when this does not",
                     },
-                    c.operands.len(),
                     c.operands
                         .iter()
-                        .map(|o| format!("{} {}", policy.criteria[o].label, evals[o].status.words()))
+                        .map(|o| format!("{} ({})", policy.criteria[o].label, evals[o].status.words()))
                         .collect::<Vec<_>>()
                         .join("; ")
                 ),
@@ -175,33 +174,40 @@ pub fn missing(reports: &[CriterionReport], hierarchy: &Hierarchy) -> Vec<Missin
         .collect()
 }
 
-fn withheld(rule: &Rule, kind: &str, evidence: &Evidence, include_pending: bool) -> Withheld {
+fn withheld(rule: &Rule, kind: &str, evidence: &Evidence) -> Withheld {
     Withheld {
         iri: rule.iri.clone(),
         label: rule.label.clone(),
         kind: kind.to_owned(),
         text: rule.text.clone(),
-        reason: if include_pending {
-            "none of its supporting statements counts (all are rejected or absent)".into()
-        } else {
-            "none of its supporting statements is approved; it is shown with includePending=true, marked pending human review".into()
-        },
+        reason: "every supporting statement is rejected or absent".into(),
         evidence: refs(evidence, &rule.supported_by, &[]),
     }
 }
 
-fn supported(rule: &Rule, evidence: &Evidence) -> bool {
-    rule.supported_by
+/// `approved` when an approved statement supports the rule, `pending review` when only statements
+/// awaiting review do, `None` when every supporting statement is rejected or absent.
+fn review_of(rule: &Rule, evidence: &Evidence) -> Option<&'static str> {
+    let infos: Vec<_> = rule
+        .supported_by
         .iter()
-        .any(|s| evidence.statements.get(s).is_some_and(|i| i.counts))
+        .filter_map(|s| evidence.statements.get(s))
+        .collect();
+    if infos.iter().any(|i| i.approved) {
+        Some("approved")
+    } else if infos.iter().any(|i| !i.rejected) {
+        Some("pending review")
+    } else {
+        None
+    }
 }
 
-/// Caveats (triggered or possibly applicable); unsupported ones go to `withheld`.
+/// Caveats (triggered or possibly applicable), triggered by the facts; those whose every
+/// supporting statement is rejected or absent go to `withheld`.
 pub fn caveats(
     policy: &Policy,
     evals: &BTreeMap<String, Evaluated>,
     evidence: &Evidence,
-    include_pending: bool,
     withheld_out: &mut Vec<Withheld>,
 ) -> Vec<CaveatReport> {
     let mut out = Vec::new();
@@ -209,7 +215,7 @@ pub fn caveats(
         let with = |s: Status| -> Vec<String> {
             c.criteria
                 .iter()
-                .filter(|t| evals[*t].status == s)
+                .filter(|t| evals[*t].computed == s)
                 .cloned()
                 .collect()
         };
@@ -218,13 +224,14 @@ pub fn caveats(
             (_, unknown) if !unknown.is_empty() => ("possible", unknown),
             _ => continue,
         };
-        if !supported(c, evidence) {
-            let mut w = withheld(c, "caveat", evidence, include_pending);
+        let Some(review) = review_of(c, evidence) else {
+            let mut w = withheld(c, "caveat", evidence);
             w.reason = format!("{status} by its trigger, but {}", w.reason);
             withheld_out.push(w);
             continue;
-        }
+        };
         out.push(CaveatReport {
+            review: review.into(),
             iri: c.iri.clone(),
             label: c.label.clone(),
             text: c.text.clone(),
@@ -236,22 +243,22 @@ pub fn caveats(
     out
 }
 
-/// Monitoring requirements: a check that is unknown or not met gets the requirement's note.
+/// Monitoring requirements, checked against the facts: a check that is unknown or not met gets the
+/// requirement's note.
 pub fn monitoring(
     policy: &Policy,
     evals: &BTreeMap<String, Evaluated>,
     evidence: &Evidence,
-    include_pending: bool,
     withheld_out: &mut Vec<Withheld>,
     notes: &mut Vec<String>,
 ) -> Vec<MonitoringReport> {
     let mut out = Vec::new();
     for m in &policy.monitoring {
-        if !supported(m, evidence) {
-            withheld_out.push(withheld(m, "monitoring", evidence, include_pending));
+        let Some(review) = review_of(m, evidence) else {
+            withheld_out.push(withheld(m, "monitoring", evidence));
             continue;
-        }
-        let statuses: Vec<Status> = m.criteria.iter().map(|c| evals[c].status).collect();
+        };
+        let statuses: Vec<Status> = m.criteria.iter().map(|c| evals[c].computed).collect();
         let status = tree::combine(super::policy::Kind::AllOf, &statuses);
         let note = match status {
             Status::Met => None,
@@ -268,6 +275,7 @@ pub fn monitoring(
         };
         notes.extend(note.clone());
         out.push(MonitoringReport {
+            review: review.into(),
             iri: m.iri.clone(),
             label: m.label.clone(),
             text: m.text.clone(),
@@ -286,7 +294,6 @@ pub fn regimens(
     case: &Case,
     request: Option<usize>,
     evidence: &Evidence,
-    include_pending: bool,
     withheld_out: &mut Vec<Withheld>,
     notes: &mut Vec<String>,
 ) -> Vec<RegimenReport> {
@@ -301,10 +308,10 @@ pub fn regimens(
         if !applies {
             continue;
         }
-        if !supported(r, evidence) {
-            withheld_out.push(withheld(r, "regimen", evidence, include_pending));
+        let Some(review) = review_of(r, evidence) else {
+            withheld_out.push(withheld(r, "regimen", evidence));
             continue;
-        }
+        };
         let (min, max) = r.days.unwrap_or((0.0, f64::INFINITY));
         let requested = fact.and_then(|f| f.interval_days);
         let consistent = requested.map(|d| d >= min && d <= max);
@@ -324,6 +331,7 @@ pub fn regimens(
         };
         notes.extend(note.clone());
         out.push(RegimenReport {
+            review: review.into(),
             iri: r.iri.clone(),
             label: r.label.clone(),
             text: r.text.clone(),

@@ -19,6 +19,9 @@ pub struct EvidenceSummary {
     pub flagged: Vec<UsedStatement>,
     /// Statements that argue against the intervention or a criterion.
     pub opposing: Vec<UsedStatement>,
+    /// The opposing statements of each criterion they bear on (criterion IRI -> statement IRIs).
+    #[serde(default)]
+    pub opposing_by_criterion: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// A chain of criteria that decided the outcome.
@@ -79,6 +82,9 @@ pub struct StatementInfo {
     pub review_status: String,
     /// `wr:Approved`.
     pub approved: bool,
+    /// `wr:Rejected`: never usable, not even as pending evidence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rejected: bool,
     /// Counts as support under the review gate of this evaluation.
     pub counts: bool,
     /// GRADE certainty.

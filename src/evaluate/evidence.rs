@@ -146,6 +146,7 @@ pub fn load(
                     .map(|r| nodes.label(r))
                     .unwrap_or_else(|| "no review status".into()),
                 approved,
+                rejected,
                 counts: approved || (include_pending && !rejected),
                 certainty: level(nodes, nodes.iri(s, wr::CERTAINTY), wr::RANK),
                 evidence_type: nodes.iri(s, wr::EVIDENCE_TYPE).map(|t| nodes.label(&t)),

@@ -1,11 +1,73 @@
 //! Leaves over medications and the request: `wr:MedicationCurrent`, `wr:MedicationInHistory`,
 //! `wr:InterventionRequested`, as their comments in `ontology/warrant.ttl` define them. The one
 //! closed-world rule of the vocabulary lives here: when a case lists any MedicationStatement, a
-//! medication not listed as active is taken as not current.
+//! medication not listed as active is taken as not current — but only when the graph recognises
+//! every medication taken now: an active medication it does not know might be the one asked about,
+//! so the answer is then unknown, naming it.
 
 use super::leaves::{Context, ORDER_INTENTS, done, unknown};
 use super::{FactUse, LeafOutcome, Status};
-use crate::case::FactKind;
+use crate::case::{DateSpan, FactKind};
+
+/// Whether an intervention was being given when something was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Given {
+    /// It was.
+    Yes,
+    /// It was not.
+    No,
+    /// The case does not say.
+    Unknown,
+}
+
+/// Whether an intervention matching `x` was being given at `when` (the vocabulary's rule at
+/// `wr:measuredOffIntervention`): YES when a matching MedicationStatement is active and started on or
+/// before that day, or a matching MedicationAdministration lies at most `effect_days` days before it;
+/// UNKNOWN when the day is unknown, an active matching statement has no start, a completed or stopped
+/// one is undated or ends on or after that day, an administration is undated, or the case has no
+/// medication list and nothing matching; NO otherwise.
+pub fn given_at(ctx: &Context<'_>, x: &str, when: Option<DateSpan>, effect_days: i64) -> Given {
+    let Some(d) = when else {
+        return Given::Unknown;
+    };
+    let mut unknown_seen = false;
+    for (_, f) in ctx.matching(FactKind::MedicationStatement, x) {
+        let status = f.status.as_deref();
+        match (status, f.date) {
+            (Some("active"), Some(s)) if s.latest <= d.earliest => return Given::Yes,
+            (Some("active"), Some(s)) if s.earliest > d.latest => {}
+            (Some("active"), _) => unknown_seen = true,
+            (Some("not-taken" | "entered-in-error" | "intended"), _) => {}
+            (_, Some(s)) if s.latest < d.earliest => {}
+            _ => unknown_seen = true,
+        }
+    }
+    for (_, f) in ctx.matching(FactKind::MedicationAdministration, x) {
+        if f.status.as_deref() == Some("not-done") {
+            continue;
+        }
+        match f.date {
+            Some(a) if a.latest <= d.earliest && d.latest.0 - a.earliest.0 <= effect_days => {
+                return Given::Yes;
+            }
+            Some(a) if a.latest <= d.earliest || a.earliest > d.latest => {
+                if a.earliest <= d.latest && d.earliest.0 - a.latest.0 <= effect_days {
+                    unknown_seen = true;
+                }
+            }
+            _ => unknown_seen = true,
+        }
+    }
+    let listed = ctx.facts(FactKind::MedicationStatement).next().is_some()
+        || !ctx
+            .matching(FactKind::MedicationAdministration, x)
+            .is_empty();
+    if unknown_seen || !listed {
+        Given::Unknown
+    } else {
+        Given::No
+    }
+}
 
 pub fn medication_current(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
     let statements: Vec<_> = ctx.facts(FactKind::MedicationStatement).collect();
@@ -35,6 +97,30 @@ pub fn medication_current(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome
             Status::Met,
             ctx.uses(&active, x, "taken now"),
             format!("{name} is taken now"),
+        );
+    }
+    let unknown_active: Vec<_> = statements
+        .iter()
+        .filter(|(_, f)| f.status.as_deref() == Some("active") && f.direct_concepts.is_empty())
+        .collect();
+    if !unknown_active.is_empty() {
+        let names: Vec<String> = unknown_active.iter().map(|(_, f)| f.describe()).collect();
+        return unknown(
+            unknown_active
+                .iter()
+                .map(|(_, f)| FactUse {
+                    fact: f.iri.clone(),
+                    role: "taken now, not recognised".into(),
+                    concept: None,
+                    derivation: Vec::new(),
+                    detail: None,
+                })
+                .collect(),
+            "a recognised code for every medication taken now",
+            format!(
+                "{name}: the case's medication list includes medicines taken now that the graph does not recognise ({}), so whether {name} is among them is unknown",
+                names.join("; ")
+            ),
         );
     }
     if !statements.is_empty() {

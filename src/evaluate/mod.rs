@@ -20,6 +20,7 @@ mod prepared;
 mod quantity;
 pub mod report;
 mod tree;
+pub mod unreviewed;
 mod weak;
 
 pub use cited::*;
@@ -170,30 +171,9 @@ fn evaluate_one(
     let criteria = assemble::criteria(policy, &evals, &evidence, &hierarchy, &levels);
     let missing = assemble::missing(&criteria, &hierarchy);
     let mut withheld = Vec::new();
-    let caveats = assemble::caveats(
-        policy,
-        &evals,
-        &evidence,
-        options.include_pending,
-        &mut withheld,
-    );
-    let monitoring = assemble::monitoring(
-        policy,
-        &evals,
-        &evidence,
-        options.include_pending,
-        &mut withheld,
-        &mut notes,
-    );
-    let regimen = assemble::regimens(
-        policy,
-        case,
-        request,
-        &evidence,
-        options.include_pending,
-        &mut withheld,
-        &mut notes,
-    );
+    let caveats = assemble::caveats(policy, &evals, &evidence, &mut withheld);
+    let monitoring = assemble::monitoring(policy, &evals, &evidence, &mut withheld, &mut notes);
+    let regimen = assemble::regimens(policy, case, request, &evidence, &mut withheld, &mut notes);
 
     let root = match outcome {
         Outcome::NotNecessary
@@ -218,6 +198,15 @@ fn evaluate_one(
         &prepared.disputers,
     );
 
+    let mut opposing_by_criterion: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for o in &opposing {
+        for via in o.via.iter().filter(|v| policy.criteria.contains_key(*v)) {
+            opposing_by_criterion
+                .entry(via.clone())
+                .or_default()
+                .push(o.statement.clone());
+        }
+    }
     let policy_review = policy.review_status.as_deref().map(|r| nodes.label(r));
     let policy_approved = policy.review_status.as_deref() == Some(wr::APPROVED.as_str());
     if !policy_approved {
@@ -227,6 +216,7 @@ fn evaluate_one(
             policy_review.clone().unwrap_or_else(|| "without review status".into())
         ));
     }
+    let mut if_pending_counted = None;
     if options.include_pending {
         notes.insert(0, "Non-approved statements were allowed to count (includePending): this answer is pending human review.".into());
     } else {
@@ -241,6 +231,7 @@ fn evaluate_one(
                 gated.len(),
                 gated.join("; ")
             ));
+            if_pending_counted = Some(pending_outcome(policy, &ctx, &evidence));
         }
     }
     for c in &criteria {
@@ -274,13 +265,24 @@ fn evaluate_one(
         .as_ref()
         .and_then(|r| r.text.clone())
         .unwrap_or_else(|| "The intervention".into());
-    let summary = format!(
+    let mut summary = format!(
         "{what} is {} under the policy \"{}\" as of {}: {}.",
         outcome.words(),
         policy.label,
         options.as_of,
         reasons.last().cloned().unwrap_or_default()
     );
+    if let Some(p) = &if_pending_counted {
+        let line = format!(
+            "No person has approved the evidence for every criterion; with the {} statements pending review counted, it would be {}: {}.",
+            p.pending_statements,
+            p.determination.words(),
+            p.reason
+        );
+        summary.push(' ');
+        summary.push_str(&line);
+        notes.insert(0, line);
+    }
     let id_input = format!(
         "{}|{}|{}|{}",
         case.iri, policy.iri, options.as_of, options.include_pending
@@ -290,7 +292,24 @@ fn evaluate_one(
         crate::vocab::ID,
         &crate::store::sha256_hex(id_input.as_bytes())[..16]
     );
-    let review = if options.include_pending || !policy_approved {
+    let unreviewed: Vec<unreviewed::Unreviewed> = prepared
+        .unreviewed
+        .iter()
+        .filter(|u| u.kind != "policy")
+        .cloned()
+        .collect();
+    if !unreviewed.is_empty() {
+        let listed: Vec<String> = unreviewed
+            .iter()
+            .map(|u| format!("{} {}", u.kind, u.iri))
+            .collect();
+        notes.insert(0, format!(
+            "This answer reads {} resource(s) whose latest edits no reviewer approved: {} (see \"unreviewed\"); it is pending human review.",
+            unreviewed.len(),
+            listed.join(", ")
+        ));
+    }
+    let review = if options.include_pending || !policy_approved || !unreviewed.is_empty() {
         "pending human review"
     } else {
         "approved"
@@ -299,9 +318,11 @@ fn evaluate_one(
         id,
         determination: outcome,
         summary,
+        if_pending_counted,
         as_of: options.as_of,
         include_pending: options.include_pending,
         review: review.into(),
+        unreviewed: prepared.unreviewed.clone(),
         policy: PolicyRef {
             iri: policy.iri.clone(),
             label: policy.label.clone(),
@@ -332,6 +353,7 @@ fn evaluate_one(
             indirect,
             flagged,
             opposing,
+            opposing_by_criterion,
         },
         case: case.iri.clone(),
         facts: case.facts.clone(),
@@ -341,4 +363,33 @@ fn evaluate_one(
         sources: evidence.sources.into_values().collect(),
         passages: evidence.passages.into_values().collect(),
     })
+}
+
+/// The determination with every statement that is not rejected counted (what `includePending=true`
+/// would say), for an answer whose criteria lack approved support.
+fn pending_outcome(
+    policy: &policy::Policy,
+    ctx: &leaves::Context<'_>,
+    evidence: &evidence::Evidence,
+) -> PendingOutcome {
+    let usable = |s: &str| evidence.statements.get(s).is_some_and(|i| !i.rejected);
+    let evals = tree::evaluate(policy, ctx, &usable);
+    let (determination, reasons) = assemble::outcome(policy, &evals);
+    let pending_statements = policy
+        .criteria
+        .values()
+        .flat_map(|c| &c.supported_by)
+        .filter(|s| {
+            evidence
+                .statements
+                .get(s.as_str())
+                .is_some_and(|i| !i.rejected && !i.approved)
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    PendingOutcome {
+        determination,
+        reason: reasons.last().cloned().unwrap_or_default(),
+        pending_statements,
+    }
 }

@@ -86,6 +86,12 @@ pub struct Criterion {
     pub unit: Option<String>,
     /// `wr:measurementsRequired` (default 1).
     pub measurements: usize,
+    /// `wr:measuredOffIntervention`: only measurements taken while this intervention was not
+    /// given count.
+    pub off_intervention: Option<String>,
+    /// `wr:interventionEffectDays` (default 0): a dose this many days before a measurement still
+    /// counts as given at the measurement.
+    pub effect_days: i64,
     /// `wr:supportedBy` statements.
     pub supported_by: Vec<String>,
     /// `wr:opposedBy` statements.
@@ -304,6 +310,11 @@ fn read_tree(
             .integer(iri, wr::MEASUREMENTS_REQUIRED)
             .unwrap_or(1)
             .max(1) as usize,
+        off_intervention: nodes.iri(iri, wr::MEASURED_OFF_INTERVENTION),
+        effect_days: nodes
+            .integer(iri, wr::INTERVENTION_EFFECT_DAYS)
+            .unwrap_or(0)
+            .max(0),
         supported_by: nodes.iris(iri, wr::SUPPORTED_BY),
         opposed_by: nodes.iris(iri, wr::OPPOSED_BY),
         certainty: nodes.iri(iri, wr::CERTAINTY),
@@ -349,6 +360,10 @@ fn check_parameters(c: &Criterion) -> Result<(), String> {
                 "wr:comparator (one of <, <=, >, >=)",
             )?;
             need(c.threshold.is_some(), "wr:threshold")?;
+            need(
+                c.within_days.is_none_or(|d| d >= 0),
+                "a wr:withinDays (lookback) ≥ 0",
+            )?;
             need(
                 c.unit
                     .as_deref()

@@ -34,6 +34,8 @@ pub struct Prepared {
     /// Concepts the policy names (criteria, applies-to, population, rules) and the population concepts
     /// of its evidence: to load into the case's hierarchy.
     pub concepts: Vec<String>,
+    /// The unreviewed curated resources an evaluation under this policy reads.
+    pub unreviewed: Vec<super::unreviewed::Unreviewed>,
 }
 
 type Listing = Arc<Vec<(String, Vec<String>)>>;
@@ -138,7 +140,9 @@ fn prepare(
         .collect();
     extra.extend(policy.review_status.clone());
     nodes.fetch(store, extra)?;
+    let unreviewed = super::unreviewed::find(store, &policy, &evidence)?;
     Ok(Prepared {
+        unreviewed,
         policy,
         nodes,
         about,

@@ -152,7 +152,32 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
     let threshold = c.threshold.unwrap_or_default();
     let mut usable = Vec::new();
     let mut unusable = Vec::new();
+    let mut not_counted = Vec::new();
+    let off = c
+        .off_intervention
+        .as_deref()
+        .map(|iv| (iv, ctx.hierarchy.label(iv)));
     for (i, f) in recent_observations(ctx, x) {
+        if let Some(days) = c.within_days {
+            let inside = ctx.age(f).is_some_and(|(_, most)| most <= days);
+            if !inside {
+                not_counted.push((f, format!("not known to lie within the last {days} days")));
+                continue;
+            }
+        }
+        if let Some((iv, label)) = &off {
+            match super::medication::given_at(ctx, iv, f.date, c.effect_days) {
+                super::medication::Given::No => {}
+                super::medication::Given::Yes => {
+                    not_counted.push((f, format!("taken while {label} was given")));
+                    continue;
+                }
+                super::medication::Given::Unknown => {
+                    not_counted.push((f, format!("not known whether {label} was given then")));
+                    continue;
+                }
+            }
+        }
         match f.value.as_ref().map(|v| interval_of(v, unit.as_ref())) {
             Some(Ok(interval)) => usable.push((i, f, interval)),
             Some(Err(why)) => unusable.push(format!("{}: {why}", f.describe())),
@@ -178,7 +203,18 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
         ));
         uses.extend(used);
     }
-    let test_text = format!("{name} {op} {threshold} {unit_code}");
+    for (f, why) in &not_counted {
+        let mut used = ctx.uses(&[(0, *f)], x, "not counted");
+        used[0].detail = Some(why.clone());
+        uses.extend(used);
+    }
+    let mut test_text = format!("{name} {op} {threshold} {unit_code}");
+    if let Some((_, label)) = &off {
+        test_text.push_str(&format!(" measured while {label} was not given"));
+    }
+    if let Some(days) = c.within_days {
+        test_text.push_str(&format!(" within the last {days} days"));
+    }
     let mut outcome = if tests.contains(&Test::Fails) {
         done(
             Status::NotMet,
@@ -192,11 +228,18 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
             format!("{test_text} holds on the {needed} most recent measurement(s)"),
         )
     } else if considered.len() < needed {
+        let qualified = match (&off, c.within_days) {
+            (None, None) => String::new(),
+            _ => format!(
+                " ({})",
+                test_text.trim_start_matches(&format!("{name} {op} {threshold} {unit_code} "))
+            ),
+        };
         let detail = if needed == 1 {
-            "no usable measurement in the case".to_owned()
+            format!("no usable measurement in the case{qualified}")
         } else {
             format!(
-                "{needed} measurements needed, {} usable in the case",
+                "{needed} measurements needed{qualified}, {} usable in the case",
                 considered.len()
             )
         };

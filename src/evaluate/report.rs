@@ -93,12 +93,21 @@ pub struct Report {
     pub determination: Outcome,
     /// One sentence saying what was decided and why.
     pub summary: String,
+    /// What the determination would be with the statements pending review counted (set when
+    /// pending statements were not allowed to count and some criterion lacks approved support).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub if_pending_counted: Option<PendingOutcome>,
     /// Evaluation date.
     pub as_of: Day,
     /// Whether non-approved statements were allowed to count.
     pub include_pending: bool,
-    /// `pending human review` when the policy is not approved or pending statements counted; else `approved`.
+    /// `pending human review` when the policy is not approved, pending statements counted or the
+    /// answer read other unreviewed edits; else `approved`.
     pub review: String,
+    /// The curated resources this answer read whose latest edits no reviewer approved (the policy,
+    /// concepts and their code mappings, cited sources and passages): see [`super::unreviewed`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreviewed: Vec<super::unreviewed::Unreviewed>,
     /// The policy applied.
     pub policy: PolicyRef,
     /// The request evaluated.
@@ -109,13 +118,14 @@ pub struct Report {
     pub criteria: Vec<CriterionReport>,
     /// Facts whose absence left criteria unknown.
     pub missing: Vec<Missing>,
-    /// Triggered (or possibly applicable) caveats with counting support.
+    /// Triggered (or possibly applicable) caveats, each with the review status of its evidence.
     pub caveats: Vec<CaveatReport>,
     /// Monitoring requirements and their state.
     pub monitoring: Vec<MonitoringReport>,
     /// The regimen check.
     pub regimen: Vec<RegimenReport>,
-    /// Caveats, monitoring requirements or regimens that apply but have no counting support.
+    /// Caveats, monitoring requirements or regimens that apply but whose every supporting statement
+    /// is rejected or absent (pending ones are reported, marked "pending review").
     pub withheld: Vec<Withheld>,
     /// Notes: policy review, pending evidence, regimen, monitoring, unusable values.
     pub notes: Vec<String>,
@@ -135,6 +145,18 @@ pub struct Report {
     pub sources: Vec<SourceInfo>,
     /// Every passage referred to.
     pub passages: Vec<PassageInfo>,
+}
+
+/// The determination the evidence pending review would give.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingOutcome {
+    /// The outcome with statements pending review counted.
+    pub determination: Outcome,
+    /// The clause that decided it.
+    pub reason: String,
+    /// How many statements pending review the criteria rest on.
+    pub pending_statements: usize,
 }
 
 /// The policy applied.
@@ -284,6 +306,10 @@ pub struct CaveatReport {
     pub status: String,
     /// The trigger criteria that are met (or unknown, when possible).
     pub triggered_by: Vec<String>,
+    /// `approved` when an approved statement supports it, `pending review` when only statements
+    /// awaiting review do. Never gated: it is reported either way, with this status.
+    #[serde(default)]
+    pub review: String,
     /// Supporting statements.
     pub evidence: Vec<EvidenceRef>,
 }
@@ -304,6 +330,10 @@ pub struct MonitoringReport {
     pub status: Status,
     /// The note shown when unknown or not met.
     pub note: Option<String>,
+    /// `approved` when an approved statement supports it, `pending review` when only statements
+    /// awaiting review do. Never gated: it is reported either way, with this status.
+    #[serde(default)]
+    pub review: String,
     /// Supporting statements.
     pub evidence: Vec<EvidenceRef>,
 }
@@ -332,6 +362,10 @@ pub struct RegimenReport {
     pub consistent: Option<bool>,
     /// The regimen note, when the request deviates.
     pub note: Option<String>,
+    /// `approved` when an approved statement supports it, `pending review` when only statements
+    /// awaiting review do. Never gated: it is reported either way, with this status.
+    #[serde(default)]
+    pub review: String,
     /// Supporting statements.
     pub evidence: Vec<EvidenceRef>,
 }
@@ -350,6 +384,6 @@ pub struct Withheld {
     pub text: String,
     /// Why it is withheld.
     pub reason: String,
-    /// Supporting statements (none counting).
+    /// Supporting statements (all rejected or absent).
     pub evidence: Vec<EvidenceRef>,
 }

@@ -28,7 +28,7 @@ pub struct Answer {
 }
 
 /// The kinds of node in a WHY tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeKind {
     /// The determination (root).
@@ -83,6 +83,10 @@ pub struct WhyNode {
     /// For facts: the JSON path in the case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// A repeated subtree: this criterion, statement or derived fact is shown in full at its first
+    /// occurrence in the tree (depth first) and only referred to here, without children.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
     /// Sub-reasons.
     pub children: Vec<WhyNode>,
 }
@@ -103,6 +107,7 @@ impl WhyNode {
             role: None,
             source: None,
             path: None,
+            shared: false,
             children: Vec::new(),
         }
     }
@@ -111,6 +116,27 @@ impl WhyNode {
         self.status = status;
         self.role = role.map(str::to_owned);
         self
+    }
+
+    /// Keeps the first occurrence (depth first) of every criterion, statement and passage in full and
+    /// turns later ones into references (`shared`: kind, IRI, label, status and role only), so that a
+    /// subtree used by several parents is written once. (Sources and derived facts are not shared:
+    /// their children depend on the statement or fact above them.)
+    fn share_repeated(&mut self, seen: &mut std::collections::HashSet<(NodeKind, String)>) {
+        let repeatable = matches!(
+            self.kind,
+            NodeKind::Criterion | NodeKind::Statement | NodeKind::Passage
+        );
+        if repeatable && !seen.insert((self.kind, self.iri.clone())) {
+            self.shared = true;
+            self.children.clear();
+            self.text.clear();
+            self.source = None;
+            return;
+        }
+        for c in &mut self.children {
+            c.share_repeated(seen);
+        }
     }
 
     /// Every path from this node to a leaf, as the leaves' kinds (for checking explanations).
@@ -203,7 +229,8 @@ fn short_scheme(scheme: &str) -> String {
 
 /// Builds the WHY tree of a report.
 pub fn answer(report: Report) -> Answer {
-    let why = why::build(&Index::new(&report));
+    let mut why = why::build(&Index::new(&report));
+    why.share_repeated(&mut std::collections::HashSet::new());
     Answer { report, why }
 }
 

@@ -5,6 +5,11 @@
 //!
 //! A sentence about a criterion, caveat or rule cites the passages of the statements that support it
 //! and count; when none counts it cites all of them and says so ("pending human review").
+//!
+//! Two levels of detail: [`render`] gives everything (every criterion down to the facts, every
+//! indirect, flagged and opposing statement, notes, and each reference's passage verbatim);
+//! [`render_summary`] stops one level below the roots, names the other evidence by count, and lists
+//! references by source and section — a page a clinician reads, with the full detail one request away.
 
 use super::{Answer, Index};
 use crate::evaluate::{CriterionReport, EvidenceRef, Status};
@@ -15,6 +20,8 @@ struct Citations<'a> {
     ix: &'a Index<'a>,
     numbers: HashMap<String, usize>,
     order: Vec<String>,
+    /// Number citations by source (the summary) instead of by passage (full detail).
+    by_source: bool,
 }
 
 impl<'a> Citations<'a> {
@@ -37,7 +44,18 @@ impl<'a> Citations<'a> {
             };
             for p in &info.rests_on {
                 let next = self.order.len() + 1;
-                let n = *self.numbers.entry(p.clone()).or_insert_with(|| next);
+                let key = if self.by_source {
+                    self.ix
+                        .report
+                        .passages
+                        .iter()
+                        .find(|x| &x.iri == p)
+                        .map(|x| x.source.clone())
+                        .unwrap_or_else(|| p.clone())
+                } else {
+                    p.clone()
+                };
+                let n = *self.numbers.entry(key).or_insert_with(|| next);
                 if n == next {
                     self.order.push(p.clone());
                 }
@@ -73,14 +91,24 @@ fn sentence(text: &str, cites: &str) -> String {
     }
 }
 
-/// Renders an answer as prose.
+/// Renders an answer as prose, in full detail.
 pub fn render(answer: &Answer) -> String {
+    render_detail(answer, true)
+}
+
+/// Renders an answer as a one-page summary (criteria one level down, references without quotes).
+pub fn render_summary(answer: &Answer) -> String {
+    render_detail(answer, false)
+}
+
+fn render_detail(answer: &Answer, full: bool) -> String {
     let r = &answer.report;
     let ix = Index::new(r);
     let mut c = Citations {
         ix: &ix,
         numbers: HashMap::new(),
         order: Vec::new(),
+        by_source: !full,
     };
     let mut out = String::new();
     let what = r
@@ -124,7 +152,7 @@ pub fn render(answer: &Answer) -> String {
 
     let _ = writeln!(out, "Rationale\n");
     for top in r.criteria.iter().filter(|k| is_top(r, k)) {
-        rationale(&mut out, &mut c, &ix, top, 0);
+        rationale(&mut out, &mut c, &ix, top, 0, full);
     }
     let _ = writeln!(out);
 
@@ -153,7 +181,25 @@ pub fn render(answer: &Answer) -> String {
             )
         );
     }
-    for s in &r.evidence.indirect {
+    if !full {
+        let counts = [
+            (r.evidence.indirect.len(), "indirect (another population)"),
+            (r.evidence.flagged.len(), "flagged by curators"),
+        ];
+        let listed: Vec<String> = counts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !listed.is_empty() {
+            let _ = writeln!(
+                out,
+                "Also {} statement(s): listed with detail=full.",
+                listed.join(", ")
+            );
+        }
+    }
+    for s in r.evidence.indirect.iter().filter(|_| full) {
         let cites = c.cite(&[s.statement.as_str()]);
         let _ = writeln!(
             out,
@@ -164,7 +210,7 @@ pub fn render(answer: &Answer) -> String {
             )
         );
     }
-    for s in &r.evidence.flagged {
+    for s in r.evidence.flagged.iter().filter(|_| full) {
         let cites = c.cite(&[s.statement.as_str()]);
         let _ = writeln!(
             out,
@@ -179,7 +225,13 @@ pub fn render(answer: &Answer) -> String {
         let text = ix
             .statements
             .get(s.statement.as_str())
-            .map(|i| i.text.clone())
+            .map(|i| {
+                if full {
+                    i.text.clone()
+                } else {
+                    i.label.clone()
+                }
+            })
             .unwrap_or_default();
         let cites = c.cite(&[s.statement.as_str()]);
         let _ = writeln!(
@@ -260,7 +312,12 @@ pub fn render(answer: &Answer) -> String {
         .filter_map(|m| m.note.as_ref())
         .chain(r.regimen.iter().filter_map(|g| g.note.as_ref()))
         .collect();
-    for n in r.notes.iter().filter(|n| !rendered.contains(n)) {
+    for n in r
+        .notes
+        .iter()
+        .filter(|n| !rendered.contains(n))
+        .take(if full { usize::MAX } else { 1 })
+    {
         let _ = writeln!(out, "Note: {n}");
     }
     if !r.unrecognised.is_empty() {
@@ -313,6 +370,16 @@ pub fn render(answer: &Answer) -> String {
         } else {
             format!("; the passage cites {}", cited.join(" and "))
         };
+        if !full {
+            let ids = source.map(|s| ix.identifiers(s)).unwrap_or_default();
+            let ids = if ids.is_empty() {
+                "no verified identifier".to_owned()
+            } else {
+                ids.join("; ")
+            };
+            let _ = writeln!(out, "[{}] {title} ({ids})", i + 1);
+            continue;
+        }
         let text = passage
             .text
             .split_whitespace()
@@ -341,10 +408,14 @@ fn rationale(
     ix: &Index<'_>,
     k: &CriterionReport,
     depth: usize,
+    full: bool,
 ) {
     let indent = "  ".repeat(depth);
     let cites = c.cite_refs(&k.evidence);
     let status = match (k.status, k.computed_status, k.supported) {
+        (Status::Unknown, computed, false) if computed != Status::Unknown && !full => {
+            format!("{} by the facts, pending review", computed.words())
+        }
         (Status::Unknown, computed, false) if computed != Status::Unknown => {
             format!(
                 "counted as unknown (the facts say {}, but no supporting statement counts)",
@@ -353,12 +424,18 @@ fn rationale(
         }
         (s, _, _) => s.words().to_owned(),
     };
-    let _ = writeln!(
-        out,
-        "{indent}- {}",
-        sentence(&format!("{}: {status} — {}", k.label, k.reason), &cites)
-    );
-    for u in &k.facts {
+    let line = if full || depth == 0 {
+        let reason = if full {
+            k.reason.as_str()
+        } else {
+            k.reason.split(" — but none").next().unwrap_or_default()
+        };
+        format!("{}: {status} — {reason}", k.label)
+    } else {
+        format!("{}: {status}", k.label)
+    };
+    let _ = writeln!(out, "{indent}- {}", sentence(&line, &cites));
+    for u in k.facts.iter().filter(|_| full) {
         let Some(f) = ix.facts.get(u.fact.as_str()) else {
             continue;
         };
@@ -386,19 +463,29 @@ fn rationale(
             )
         );
     }
-    for e in k.evidence.iter().filter(|e| e.role == "opposes") {
+    for e in k
+        .evidence
+        .iter()
+        .filter(|e| e.role == "opposes" && (full || depth == 0))
+    {
         if let Some(s) = ix.statements.get(e.statement.as_str()) {
             let cites = c.cite(&[s.iri.as_str()]);
             let _ = writeln!(
                 out,
                 "{indent}  - {}",
-                sentence(&format!("Against this: {}", s.text), &cites)
+                sentence(
+                    &format!("Against this: {}", if full { &s.text } else { &s.label }),
+                    &cites
+                )
             );
         }
     }
+    if !full && depth >= 1 {
+        return;
+    }
     for child in &k.children {
         if let Some(ck) = ix.criteria.get(child.as_str()) {
-            rationale(out, c, ix, ck, depth + 1);
+            rationale(out, c, ix, ck, depth + 1, full);
         }
     }
 }

@@ -92,6 +92,27 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> 
         .map(str::to_owned)
 }
 
+/// Refuses `If-Match: *` and weak ETags on an edit (428): an edit must name the exact version it
+/// was made against — `*` ("whatever is there now") and `W/` tags (never equal under the strong
+/// comparison RFC 9110 prescribes for If-Match) would let an editor overwrite changes unseen.
+fn strong_if_match(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = header_text(headers, header::IF_MATCH) else {
+        return Ok(());
+    };
+    if value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.starts_with("W/"))
+    {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "If-Match must name the strong ETag of the version you edit (GET it first); `*` and weak (W/) ETags are not accepted for edits",
+        ));
+    }
+    Ok(())
+}
+
 /// A fresh id for a resource of `kind` (`statement-3f9c…`).
 fn fresh_id(kind: Kind) -> String {
     let nanos = std::time::SystemTime::now()
@@ -110,6 +131,9 @@ async fn parse(
 ) -> Result<Vec<Triple>, ApiError> {
     let format = body_format(headers)?;
     let bytes = read_body(state, body).await?;
+    if format == BodyFormat::JsonLd {
+        crate::limits::check_json(&bytes).map_err(ApiError::too_complex)?;
+    }
     curate::parse_body(&bytes, format, base, &state.contexts)
         .map_err(|e| ApiError::from(CurateError::Body(e)))
 }
@@ -215,6 +239,7 @@ async fn update(
     let principal = require(&state, &headers, Role::Curator)?;
     let kind = kind_of(&kind)?;
     checked_id(&id)?;
+    strong_if_match(&headers)?;
     let triples = match body {
         Some(body) => parse(&state, &headers, body, kind.iri(&id).as_str()).await?,
         None => Vec::new(),
@@ -287,15 +312,12 @@ async fn read(
         .ok_or_else(|| ApiError::not_acceptable(&DESCRIPTION_TYPES))?;
     let iri = kind.iri(&id);
     let store = state.store.clone();
-    let description = blocking(move || Ok(describe(&store, &iri)?)).await?;
-    if description.is_empty() {
-        return Err(CurateError::NotFound(format!(
-            "no {} with IRI {}",
-            kind.as_str(),
-            kind.iri(&id)
-        ))
-        .into());
-    }
+    let description = blocking(move || {
+        let description = describe(&store, &iri)?;
+        curate::require_kind(&description, &iri, kind)?;
+        Ok(description)
+    })
+    .await?;
     let tag = etag(&description);
     if header_text(&headers, header::IF_NONE_MATCH).is_some_and(|h| curate::if_match(&h, &tag)) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
@@ -350,7 +372,8 @@ const PREFIXES: &[(&str, &str)] = &[
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
 ];
 
-/// `GET /curation/{kind}`: the ids and IRIs of every resource of that kind.
+/// `GET /curation/{kind}`: the ids and IRIs of every resource of that kind, read through the
+/// asserted content view (a deleted resource's type kept in a change set does not list it).
 async fn list(
     State(state): State<AppState>,
     Path(kind): Path<String>,
@@ -359,14 +382,13 @@ async fn list(
     let store = state.store.clone();
     let items = blocking(move || {
         let mut items = std::collections::BTreeSet::new();
-        for q in store.oxigraph().quads_for_pattern(
+        for q in store.view_quads(
+            crate::store::View::Asserted,
             None,
             Some(crate::vocab::RDF_TYPE),
             Some(kind.class().into()),
-            None,
         ) {
-            let q = q.map_err(ApiError::internal)?;
-            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = q.subject {
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = q?.subject {
                 if let Some(id) = kind.id_of(n.as_str()) {
                     items.insert((id.to_owned(), n.as_str().to_owned()));
                 }

@@ -92,6 +92,21 @@ impl ApiError {
         }
     }
 
+    /// 400 `too-complex`: input deeper or larger than a documented limit, with its position.
+    pub fn too_complex(t: crate::limits::TooComplex) -> Self {
+        Self {
+            line: t.line,
+            column: t.column,
+            ..Self::bad_request("too-complex", t.message)
+        }
+    }
+
+    /// 503 `busy`: every query slot is taken (`serve --max-concurrent-queries`); the response
+    /// carries `Retry-After`.
+    pub fn busy(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+    }
+
     /// 500 whose details are logged, never sent.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {e}");
@@ -109,6 +124,7 @@ impl From<StoreError> for ApiError {
             StoreError::Syntax { .. } => Self::syntax("bad-query", e),
             StoreError::BadRequest(m) => Self::bad_request("bad-request", m),
             StoreError::Evaluation(m) => Self::bad_request("evaluation-error", m),
+            StoreError::TooComplex(t) => Self::too_complex(t),
             StoreError::Cancelled => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",
@@ -178,6 +194,16 @@ impl IntoResponse for ApiError {
     /// The JSON body with the status; a 401 also carries `WWW-Authenticate: Bearer` (RFC 6750).
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(&self)).into_response();
+        // the code, for the metrics of refused writes
+        response
+            .extensions_mut()
+            .insert(super::metrics::ErrorCode(self.error));
+        if self.error == "busy" {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

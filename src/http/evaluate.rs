@@ -121,8 +121,25 @@ async fn evaluate_case(
     let params = pairs(raw.unwrap_or_default().as_bytes());
     check_known(
         &params,
-        &["asOf", "policy", "includePending", "keep", "format"],
+        &[
+            "asOf",
+            "policy",
+            "includePending",
+            "keep",
+            "format",
+            "detail",
+        ],
     )?;
+    let full = match single(&params, "detail")? {
+        None | Some("summary") => false,
+        Some("full") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "bad-parameter",
+                format!("detail={other:?}: use summary or full"),
+            ));
+        }
+    };
     let as_of = match single(&params, "asOf")? {
         Some(text) => Day::parse_iso(text).ok_or_else(|| {
             ApiError::bad_request(
@@ -153,6 +170,9 @@ async fn evaluate_case(
     let case_format = CaseFormat::from_media_type(&media_type)
         .ok_or_else(|| ApiError::from(CaseError::UnsupportedMediaType(media_type.clone())))?;
     let bytes = read_body(&state, body).await?;
+    if case_format != CaseFormat::Turtle {
+        crate::limits::check_json(&bytes).map_err(ApiError::too_complex)?;
+    }
     let store = state.store.clone();
     let answers = blocking(move || {
         let case = case::read(&bytes, case_format)?;
@@ -167,15 +187,35 @@ async fn evaluate_case(
         Ok(answers)
     })
     .await?;
-    Ok(render(&answers, format, |a| {
+    for a in &answers {
+        state
+            .metrics
+            .evaluation(&a.report.determination.words().replace(' ', "-"));
+    }
+    Ok(render(&answers, format, full, |a| {
         serde_json::to_string(a).unwrap_or_default()
     }))
 }
 
-fn render(answers: &[Answer], format: Format, json: impl Fn(&Answer) -> String) -> Response {
+/// Renders answers; `full` chooses the full text rendering over the one-page summary.
+fn render(
+    answers: &[Answer],
+    format: Format,
+    full: bool,
+    json: impl Fn(&Answer) -> String,
+) -> Response {
     match format {
         Format::Text => {
-            let text: Vec<String> = answers.iter().map(explain::text::render).collect();
+            let text: Vec<String> = answers
+                .iter()
+                .map(|a| {
+                    if full {
+                        explain::text::render(a)
+                    } else {
+                        explain::text::render_summary(a)
+                    }
+                })
+                .collect();
             (
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                 text.join("\n----------------------------------------\n\n"),
@@ -229,7 +269,7 @@ pub(super) async fn why(
             format!("no kept determination <{iri}> (evaluate with keep=true to keep one)"),
         ));
     };
-    Ok(render(&[answer], format, |a| {
+    Ok(render(&[answer], format, true, |a| {
         serde_json::to_string(&a.why).unwrap_or_default()
     }))
 }

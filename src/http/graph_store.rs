@@ -85,7 +85,7 @@ async fn direct(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let iri = format!("{}/store/{path}", base_url(&state, &headers));
+    let iri = format!("{}/store/{path}", base_url(&state));
     let graph = NamedNode::new(&iri)
         .map_err(|e| ApiError::bad_request("bad-request", format!("{iri:?} is not an IRI: {e}")))?;
     handle(state, method, Target::Graph(graph.into()), headers, body).await
@@ -142,7 +142,6 @@ async fn read(
             // the derivations graph is written just after each write returns: all of it first
             store.wait_records()?;
         }
-        let ox = store.oxigraph();
         let mut writer = RdfSerializer::from_format(format).for_writer(Vec::new());
         match &target {
             Target::Graph(graph) => {
@@ -151,14 +150,14 @@ async fn read(
                         return Err(crate::store::StoreError::GraphNotFound(g.clone()).into());
                     }
                 }
-                for quad in ox.quads_for_pattern(None, None, None, Some(graph.as_ref())) {
+                for quad in store.graph_quads(graph.as_ref(), None, None, None) {
                     writer
                         .serialize_triple(quad.map_err(ApiError::internal)?.as_ref())
                         .map_err(ApiError::internal)?;
                 }
             }
             Target::Dataset => {
-                for quad in ox.iter() {
+                for quad in store.all_quads() {
                     writer
                         .serialize_quad(quad.map_err(ApiError::internal)?.as_ref())
                         .map_err(ApiError::internal)?;
@@ -213,7 +212,7 @@ async fn write(
     let triples_only = documents.iter().all(|(_, f)| !f.supports_datasets());
     let (target, location) = match target {
         Target::Dataset if triples_only && method == Method::POST => {
-            let iri = format!("{}/store/graph-{}", base_url(&state, &headers), fresh_id());
+            let iri = format!("{}/store/graph-{}", base_url(&state), fresh_id());
             let graph = NamedNode::new(&iri).map_err(ApiError::internal)?;
             (Target::Graph(graph.into()), Some(iri))
         }
@@ -229,14 +228,27 @@ async fn write(
         };
         let mut quads = Vec::new();
         for (body, format) in &documents {
-            quads.extend(
-                crate::load::parse_rdf(body, *format, default_graph.clone(), base.as_deref())
-                    .map_err(|(line, column, message)| ApiError {
-                        line: (line > 0).then_some(line),
-                        column: (column > 0).then_some(column),
-                        ..ApiError::bad_request("bad-rdf", message)
-                    })?,
-            );
+            let room = crate::limits::BODY_MAX_QUADS - quads.len();
+            let parsed = crate::load::parse_rdf_capped(
+                body,
+                *format,
+                default_graph.clone(),
+                base.as_deref(),
+                room,
+            )
+            .map_err(|e| match e {
+                crate::load::ParseRdfError::Syntax {
+                    line,
+                    column,
+                    message,
+                } => ApiError {
+                    line: (line > 0).then_some(line),
+                    column: (column > 0).then_some(column),
+                    ..ApiError::bad_request("bad-rdf", message)
+                },
+                crate::load::ParseRdfError::TooComplex(t) => ApiError::too_complex(t),
+            })?;
+            quads.extend(parsed);
         }
         let mut ops = Vec::new();
         match &target {
@@ -255,9 +267,10 @@ async fn write(
                 }
             }
             Target::Dataset if put => {
-                // the content graphs only: records (change sets, derivations) are never replaced
+                // the asserted content graphs only: records (change sets, derivations) and the
+                // inferred graph (the reasoner's) are never replaced
                 for g in store.content_graphs().map_err(ApiError::from)? {
-                    if !g.is_default_graph() {
+                    if !g.is_default_graph() && crate::vocab::is_asserted_content(g.as_ref()) {
                         ops.push(Op::DropGraph {
                             graph: g,
                             must_exist: false,

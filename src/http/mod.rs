@@ -4,18 +4,25 @@
 //! request first passes [`principal`] (a bad token is 401 everywhere; without a token,
 //! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
+pub mod api;
 mod changes;
+pub mod conn;
 mod curation;
 mod error;
 mod evaluate;
 mod graph_store;
+pub mod guard;
+pub mod metrics;
 mod multipart;
 mod negotiate;
+mod openapi;
+mod ops;
 mod queries;
 mod request;
 mod review;
 mod search;
 mod sparql;
+mod ui;
 mod update;
 pub mod why;
 
@@ -25,6 +32,7 @@ pub use request::{principal, require};
 use crate::auth::Users;
 use crate::config::ServeConfig;
 use crate::curate::ContextAllowList;
+use crate::reason::ReasonerStatus;
 use crate::search::SearchIndex;
 use crate::store::WarrantStore;
 use axum::Router;
@@ -47,6 +55,13 @@ pub struct AppState {
     pub users: Users,
     /// Remote JSON-LD contexts curators' bodies may use (served from local copies, never fetched).
     pub contexts: ContextAllowList,
+    /// Whether the live reasoner's inferred graph is current (`None`: no reasoning).
+    pub reasoner: Option<ReasonerStatus>,
+    /// The figures `GET /metrics` reports (shared).
+    pub metrics: Arc<metrics::Metrics>,
+    /// One permit per query being evaluated (`--max-concurrent-queries`), held until its
+    /// evaluation has really stopped.
+    pub query_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -56,10 +71,21 @@ impl AppState {
         Self {
             store,
             search,
+            query_slots: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_queries.max(1),
+            )),
             config: Arc::new(config),
             users: Users::default(),
             contexts: ContextAllowList::default(),
+            reasoner: None,
+            metrics: Arc::new(metrics::Metrics::new()),
         }
+    }
+
+    /// The same state reporting the live reasoner's status in `/readyz`.
+    pub fn with_reasoner(mut self, reasoner: Option<ReasonerStatus>) -> Self {
+        self.reasoner = reasoner;
+        self
     }
 
     /// The same state allowing these remote JSON-LD contexts in curation bodies.
@@ -78,7 +104,8 @@ impl AppState {
 /// Authenticates every request (except CORS preflights) before its handler runs, and hands the
 /// [`Principal`](crate::auth::Principal) on as a request extension.
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if request.method() == axum::http::Method::OPTIONS {
+    // the workbench's files hold no data (a browser cannot send a bearer token when navigating)
+    if request.method() == axum::http::Method::OPTIONS || ui::is_page(request.uri().path()) {
         return next.run(request).await;
     }
     match principal(&state, request.headers()) {
@@ -143,14 +170,28 @@ pub fn app(state: AppState) -> Router {
         .merge(update::router())
         .merge(graph_store::router())
         .merge(curation)
+        .merge(ops::router())
+        .merge(metrics::router())
+        .merge(ui::router())
+        .merge(openapi::router())
+        .route_layer(middleware::from_fn(guard::known_parameters))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history and /changes",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history, /changes, /healthz, /readyz, /version, /metrics and /openapi.json",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::early_checks,
+        ))
+        .layer(middleware::from_fn(guard::json_errors))
         .layer(DefaultBodyLimit::disable())
         // request headers (Authorization!) are never logged: spans carry method, URI and version
         .layer(
@@ -161,13 +202,16 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests, with the
+/// connection limits of the configuration (see [`conn`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = conn::ConnectionLimits {
+        max_connections: state.config.max_connections,
+        header_timeout: state.config.header_timeout,
+    };
+    conn::serve(listener, app(state), limits, shutdown).await
 }

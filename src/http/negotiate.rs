@@ -87,6 +87,33 @@ pub fn content_type(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Refuses a body whose `Content-Type` declares a charset other than UTF-8 (400): SPARQL text and
+/// forms are UTF-8 (SPARQL 1.1 Protocol §2.1.2), and a body labelled UTF-16 must not be read as if
+/// it were UTF-8 even when its bytes happen to be.
+pub fn require_utf8(headers: &HeaderMap, code: &'static str) -> Result<(), super::ApiError> {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
+    for param in value.split(';').skip(1) {
+        if let Some((name, charset)) = param.split_once('=') {
+            let charset = charset.trim().trim_matches('"');
+            if name.trim().eq_ignore_ascii_case("charset")
+                && !charset.eq_ignore_ascii_case("utf-8")
+                && !charset.eq_ignore_ascii_case("utf8")
+            {
+                return Err(super::ApiError::bad_request(
+                    code,
+                    format!("the body is declared as charset={charset}; only UTF-8 is accepted"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Named queries: GET `/queries` lists them (JSON), GET `/queries/{name}?param=value` runs one.
 
 use super::request::{blocking, pairs};
-use super::sparql::run_query;
+use super::sparql::{QueryInput, run_query};
 use super::{ApiError, AppState};
 use crate::queries;
 use crate::store::ProtocolDataset;
@@ -37,7 +37,7 @@ async fn run(
     let bindings = queries::bindings(&query, &values)?;
     run_query(
         &state,
-        parsed,
+        QueryInput::Parsed(Box::new(parsed)),
         ProtocolDataset::default(),
         bindings,
         &headers,

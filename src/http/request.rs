@@ -8,16 +8,48 @@ use crate::store::ChangeMeta;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
 
-/// Reads the whole body, refusing it with 413 past the configured limit.
+/// Reads the whole body: 413 past the configured limit, 408 when it does not arrive within the
+/// body timeout, 400 when it is malformed (bad chunked encoding, a connection closed early).
 pub async fn read_body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
     let limit = state.config.body_limit;
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            format!("the request body exceeds the limit of {limit} bytes"),
-        )
-    })
+    let timeout = state.config.body_timeout;
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if is_length_limit(&e) => Err(too_large(limit)),
+        Ok(Err(e)) => Err(ApiError::bad_request(
+            "bad-body",
+            format!("the request body could not be read: {e}"),
+        )),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+/// 413 `payload-too-large` for a body over `limit` bytes.
+pub fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        format!("the request body exceeds the limit of {limit} bytes"),
+    )
+}
+
+/// Whether reading a body failed because it passed the size limit (not because it was malformed).
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// `name=value` pairs of a URL query string or a form body, in order, percent-decoded.
@@ -127,22 +159,16 @@ fn unauthorized(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
-/// `http://host:port` as the client addressed this server (the `Host` header), else the bind address.
+/// The URL this server is reached at: `--public-url`, else `http://` and the address it listens on.
 /// Graph IRIs of direct identification, `Location`s, the base IRI of requests and the service
-/// description's endpoint derive from it.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        // a host name, IPv4 or [IPv6] address and port: nothing that could break out of an IRI
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-._:[]".contains(c))
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| state.config.bind.to_string());
-    format!("http://{host}")
+/// description's endpoint derive from it — never from the request's `Host` header, which any
+/// client can set (it would decide which graph a write lands in).
+pub fn base_url(state: &AppState) -> String {
+    state
+        .config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", state.config.bind))
 }
 
 /// Runs blocking store work on the blocking pool.
@@ -152,6 +178,22 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// Runs work that parses or evaluates user input on a thread of its own with a large stack
+/// ([`crate::limits::on_large_stack`]): deep input the limits let through never overflows a
+/// runtime thread.
+pub async fn on_large_stack<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    crate::limits::on_large_stack("warrant-parse", move || {
+        let _ = sender.send(work());
+    })
+    .map_err(ApiError::internal)?;
+    receiver
+        .await
+        .map_err(|_| ApiError::internal("a large-stack thread ended without an answer"))?
 }
 
 /// The change-set metadata of a write by `principal`: the message is the `X-Warrant-Message`

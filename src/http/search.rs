@@ -73,9 +73,15 @@ async fn search(
         offset: number("offset", 0)?,
     };
     let index = state.search.clone();
-    blocking(move || index.search(&request).map_err(ApiError::from))
-        .await
-        .map(Json)
+    let store = state.store.clone();
+    blocking(move || {
+        if let Some(status) = request.status.as_deref().filter(|s| !s.trim().is_empty()) {
+            crate::search::check_status(&store, status)?;
+        }
+        index.search(&request).map_err(ApiError::from)
+    })
+    .await
+    .map(Json)
 }
 
 impl From<SearchError> for ApiError {

@@ -1,16 +1,17 @@
 //! SPARQL 1.1 Update at `/update`: POST `application/sparql-update` or form `update=`, writers only.
 
 use super::request::{
-    all, base_url, blocking, change_meta, iris, pairs, read_body, require, single,
+    all, base_url, change_meta, iris, on_large_stack, pairs, read_body, require, single,
 };
 use super::{ApiError, AppState, negotiate};
 use crate::auth::Role;
-use crate::store::{Change, Op, parse_update};
+use crate::store::{Change, Op, StoreError, parse_update};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use oxigraph::sparql::CancellationToken;
 
 /// Routes of the update endpoint.
 pub fn router() -> Router<AppState> {
@@ -27,6 +28,7 @@ async fn post_update(
     let meta = change_meta(&principal, &headers, "SPARQL update");
     let mut params = pairs(raw.unwrap_or_default().as_bytes());
     let body = read_body(&state, body).await?;
+    negotiate::require_utf8(&headers, "bad-update")?;
     let text = match negotiate::content_type(&headers).as_deref() {
         Some("application/sparql-update") => String::from_utf8(body.to_vec())
             .map_err(|_| ApiError::bad_request("bad-update", "the update is not valid UTF-8"))?,
@@ -59,21 +61,43 @@ async fn post_update(
         "using-named-graph-uri",
     )?;
     // relative IRIs resolve against the endpoint (the protocol leaves the base to the service)
-    let base = format!("{}/update", base_url(&state, &headers));
-    let update = parse_update(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-update", e))?;
+    let base = format!("{}/update", base_url(&state));
+    // the time limit starts now: an update waiting for the write lock spends it too
+    let deadline = CancellationToken::new();
+    let timer = tokio::spawn({
+        let deadline = deadline.clone();
+        let limit = state.config.update_timeout;
+        async move {
+            tokio::time::sleep(limit).await;
+            deadline.cancel();
+        }
+    });
     let store = state.store.clone();
-    blocking(move || {
-        store
-            .apply(
-                Change::one(Op::Update {
-                    update,
-                    using_default,
-                    using_named,
-                })
-                .by(meta),
-            )
-            .map_err(ApiError::from)
+    let limit = state.config.update_timeout;
+    let outcome = on_large_stack(move || {
+        let update =
+            parse_update(&text, Some(&base)).map_err(|e| ApiError::syntax("bad-update", e))?;
+        let change = Change::one(Op::Update {
+            update,
+            using_default,
+            using_named,
+        })
+        .by(meta);
+        store.apply_until(change, &deadline).map_err(|e| match e {
+            StoreError::Cancelled => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                format!(
+                    "the update ran past the time limit ({} s, serve --update-timeout) and was \
+                         rolled back: nothing was written",
+                    limit.as_secs_f64()
+                ),
+            ),
+            other => ApiError::from(other),
+        })
     })
-    .await?;
+    .await;
+    timer.abort();
+    outcome?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -58,8 +58,7 @@ async fn get_why(
     let store = state.store.clone();
     let tree = blocking(move || {
         // the records of every write that has returned, before reading them
-        store.wait_records()?;
-        why(store.oxigraph(), triple.as_ref()).map_err(ApiError::internal)
+        why(store.records()?, triple.as_ref()).map_err(ApiError::internal)
     })
     .await?;
     if tree.asserted_in.is_empty() && tree.derivations.is_empty() {

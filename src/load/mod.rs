@@ -11,5 +11,5 @@ mod parse;
 mod query_file;
 
 pub use files::{DATA_FOLDERS, DataRoot, SourceFile, collect_files, collect_paths, graph_iri_for};
-pub use parse::{LoadError, parse_file, parse_rdf, rdf_format_of};
+pub use parse::{LoadError, ParseRdfError, parse_file, parse_rdf, parse_rdf_capped, rdf_format_of};
 pub use query_file::{QueryHeader, parse_query_header, query_iri};

@@ -88,28 +88,90 @@ pub fn rdf_format_of(name: &str) -> Option<RdfFormat> {
 }
 
 /// Parses RDF bytes; triples land in `default_graph`. Errors carry 1-based line and column.
+/// Input beyond the [`crate::limits`] (JSON-LD nesting, XML entity expansion) is refused as a
+/// syntax error naming the limit.
 pub fn parse_rdf(
     bytes: &[u8],
     format: RdfFormat,
     default_graph: GraphName,
     base_iri: Option<&str>,
 ) -> Result<Vec<Quad>, (u64, u64, String)> {
+    parse_rdf_capped(bytes, format, default_graph, base_iri, usize::MAX).map_err(|e| match e {
+        ParseRdfError::Syntax {
+            line,
+            column,
+            message,
+        } => (line, column, message),
+        ParseRdfError::TooComplex(t) => (t.line.unwrap_or(0), t.column.unwrap_or(0), t.message),
+    })
+}
+
+/// Why [`parse_rdf_capped`] refused a document.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ParseRdfError {
+    /// Not valid in its format (line and column 1-based, 0 when unknown).
+    #[error("{line}:{column}: {message}")]
+    Syntax {
+        /// Line of the error.
+        line: u64,
+        /// Column of the error.
+        column: u64,
+        /// What the parser found wrong.
+        message: String,
+    },
+    /// Deeper or larger than a limit: JSON-LD nesting, XML entity expansion, or more quads than
+    /// allowed.
+    #[error(transparent)]
+    TooComplex(#[from] crate::limits::TooComplex),
+}
+
+/// [`parse_rdf`] that stops once the document has produced more than `max_quads` quads (a memory
+/// ceiling for bodies sent by clients), and that reports limits apart from syntax errors.
+pub fn parse_rdf_capped(
+    bytes: &[u8],
+    format: RdfFormat,
+    default_graph: GraphName,
+    base_iri: Option<&str>,
+    max_quads: usize,
+) -> Result<Vec<Quad>, ParseRdfError> {
+    match format {
+        RdfFormat::JsonLd { .. } => crate::limits::check_json(bytes)?,
+        RdfFormat::RdfXml => crate::limits::check_xml(bytes)?,
+        _ => {}
+    }
     let mut parser = RdfParser::from_format(format).with_default_graph(default_graph);
     if let Some(base) = base_iri {
         parser = parser
             .with_base_iri(base)
-            .map_err(|e| (0, 0, format!("bad base IRI: {e}")))?;
+            .map_err(|e| ParseRdfError::Syntax {
+                line: 0,
+                column: 0,
+                message: format!("bad base IRI: {e}"),
+            })?;
     }
-    parser
-        .for_slice(bytes)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
+    let mut quads = Vec::new();
+    for quad in parser.for_slice(bytes) {
+        let quad = quad.map_err(|e| {
             let (line, column) = e
                 .location()
                 .map(|r| (r.start.line + 1, r.start.column + 1))
                 .unwrap_or((0, 0));
-            (line, column, e.to_string())
-        })
+            ParseRdfError::Syntax {
+                line,
+                column,
+                message: e.to_string(),
+            }
+        })?;
+        if quads.len() == max_quads {
+            return Err(crate::limits::TooComplex::new(format!(
+                "the document holds more than {max_quads} triples or quads, the most one request \
+                 body may hold; load it in parts or with `warrant load`"
+            ))
+            .into());
+        }
+        quads.push(quad);
+    }
+    Ok(quads)
 }
 
 fn decompress(file: &SourceFile) -> Result<(String, Vec<u8>), LoadError> {

@@ -7,7 +7,8 @@ use crate::store::{Applied, StoreState, WarrantStore, WriteObserver};
 use crate::vocab;
 use oxigraph::model::{Quad, Triple};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 /// Parses the rules of the chosen sets from loaded files (`queries/rules/<set>/NN-name.rq`).
 ///
@@ -60,6 +61,61 @@ pub fn rules_from_root(root: &DataRoot, sets: &[String]) -> Result<Vec<Rule>, Re
 /// (readers of the derivations graph wait for them: [`WarrantStore::wait_records`]).
 pub struct LiveReasoner {
     reasoner: Mutex<Reasoner>,
+    status: ReasonerStatus,
+}
+
+/// Whether a [`LiveReasoner`]'s inferred graph is current, and how much work keeping it so took:
+/// shared with whoever reports readiness and metrics.
+#[derive(Clone, Default)]
+pub struct ReasonerStatus(Arc<StatusInner>);
+
+#[derive(Default)]
+struct StatusInner {
+    failure: RwLock<Option<String>>,
+    updates: AtomicU64,
+    rounds: AtomicU64,
+    millis: AtomicU64,
+}
+
+impl ReasonerStatus {
+    /// Why the inferred graph is not current (its last update and the recomputation after it
+    /// failed), or `None` when it is.
+    pub fn failure(&self) -> Option<String> {
+        self.0
+            .failure
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Updates of the inferred graph run, semi-naive rounds over them, and milliseconds spent
+    /// (reading, reasoning and writing), since the start (the first materialisation included).
+    pub fn work(&self) -> (u64, u64, u64) {
+        (
+            self.0.updates.load(Ordering::Relaxed),
+            self.0.rounds.load(Ordering::Relaxed),
+            self.0.millis.load(Ordering::Relaxed),
+        )
+    }
+
+    fn set(&self, failure: Option<String>) {
+        *self
+            .0
+            .failure
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = failure;
+    }
+
+    fn count(&self, stats: &Stats) {
+        self.0.updates.fetch_add(1, Ordering::Relaxed);
+        self.0
+            .rounds
+            .fetch_add(stats.rounds as u64, Ordering::Relaxed);
+        let millis = stats.load_ms + stats.reason_ms + stats.write_ms;
+        self.0
+            .millis
+            .fetch_add(u64::try_from(millis).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
 }
 
 impl LiveReasoner {
@@ -77,12 +133,20 @@ impl LiveReasoner {
         reasoner.mark_state(&store.state()?);
         let (stats, adopted) = store.write_directly(|ox| reasoner.resume(ox))?;
         tracing::debug!(adopted, "inferred graph at start");
+        let status = ReasonerStatus::default();
+        status.count(&stats);
         Ok((
             Self {
                 reasoner: Mutex::new(reasoner),
+                status,
             },
             stats,
         ))
+    }
+
+    /// The handle saying whether the inferred graph is current.
+    pub fn status(&self) -> ReasonerStatus {
+        self.status.clone()
     }
 }
 
@@ -112,12 +176,24 @@ impl WriteObserver for LiveReasoner {
             return;
         }
         match reasoner.apply(store.oxigraph(), &added, &removed) {
-            Ok(stats) => tracing::debug!(?stats, "inferred graph updated"),
+            Ok(stats) => {
+                tracing::debug!(?stats, "inferred graph updated");
+                self.status.count(&stats);
+                self.status.set(None);
+            }
             Err(e) => {
                 tracing::error!("keeping the inferred graph current failed: {e}; recomputing");
                 reasoner.reset();
-                if let Err(e) = reasoner.materialize(store.oxigraph()) {
-                    tracing::error!("recomputing the inferred graph failed: {e}");
+                match reasoner.materialize(store.oxigraph()) {
+                    Ok(stats) => {
+                        self.status.count(&stats);
+                        self.status.set(None);
+                    }
+                    Err(e) => {
+                        tracing::error!("recomputing the inferred graph failed: {e}");
+                        self.status
+                            .set(Some(format!("recomputing the inferred graph failed: {e}")));
+                    }
                 }
             }
         }

@@ -1,8 +1,11 @@
 //! Building the documents of the index from the graph, and finding which documents a change touches.
 //!
-//! Only the content graphs are read (record graphs — catalog, change sets, derivations — never), so
-//! a resource spread over several graphs is one document, and a resource whose last triple left the
-//! content graphs has none. A resource is indexed by its explicit `rdf:type`, first match wins:
+//! Only the asserted content graphs are read — record graphs (catalog, change sets, derivations)
+//! never, and the inferred graph neither: the reasoner writes it outside the write path the index
+//! follows, so a document built from it would depend on whether it was built at a load or at a
+//! rebuild. The index is thus a function of the asserted data alone, the same whatever the history.
+//! A resource spread over several graphs is one document, and a resource whose last triple left the
+//! asserted graphs has none. A resource is indexed by its explicit `rdf:type`, first match wins:
 //! `wr:Passage` (its `wr:text`, source from `wr:inSource`), `wr:Statement` (`wr:text`, sources from
 //! `cito:citesAsEvidence`, concepts from `wr:about`, `wr:reviewStatus`), `wr:Source` (`dct:title`,
 //! `dct:creator`, concepts from `wr:population`, `wr:reviewStatus`) and `skos:Concept`
@@ -11,10 +14,9 @@
 //! their first source and the broader concepts, so a change to a source's title or to a concept's
 //! `skos:broader` re-indexes the documents that embed them ([`affected`]).
 
-use crate::store::{Applied, StoreError, WarrantStore};
+use crate::store::{Applied, StoreError, View, WarrantStore};
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef};
-use oxigraph::store::Store;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// The kinds of indexed resources.
@@ -88,17 +90,14 @@ pub struct DocData {
     pub status: Option<String>,
 }
 
-/// Whether a quad lies in a content graph.
+/// Whether a quad lies in a graph the index reads: an asserted content graph.
 pub fn in_content(graph: &GraphName) -> bool {
-    match graph {
-        GraphName::NamedNode(n) => !vocab::is_record_graph(n.as_str()),
-        _ => true,
-    }
+    View::Asserted.sees(graph.as_ref())
 }
 
 /// Describes resources, caching source titles and broader-concept closures for one pass.
 pub struct Describer<'a> {
-    store: &'a Store,
+    store: &'a WarrantStore,
     titles: HashMap<NamedNode, Option<String>>,
     closures: HashMap<NamedNode, BTreeSet<String>>,
 }
@@ -107,25 +106,28 @@ impl<'a> Describer<'a> {
     /// A describer over the store's current state.
     pub fn new(store: &'a WarrantStore) -> Self {
         Self {
-            store: store.oxigraph(),
+            store,
             titles: HashMap::new(),
             closures: HashMap::new(),
         }
     }
 
-    /// Objects of `subject predicate ?o` in the content graphs, deduplicated, in store order.
+    /// Objects of `subject predicate ?o` in the asserted content graphs, deduplicated, in store
+    /// order.
     fn objects(
         &self,
         subject: &NamedNode,
         predicate: NamedNodeRef<'_>,
     ) -> Result<Vec<Term>, StoreError> {
         let mut out = Vec::new();
-        for quad in
-            self.store
-                .quads_for_pattern(Some(subject.as_ref().into()), Some(predicate), None, None)
-        {
+        for quad in self.store.view_quads(
+            View::Asserted,
+            Some(subject.as_ref().into()),
+            Some(predicate),
+            None,
+        ) {
             let quad = quad?;
-            if in_content(&quad.graph_name) && !out.contains(&quad.object) {
+            if !out.contains(&quad.object) {
                 out.push(quad.object);
             }
         }
@@ -261,21 +263,18 @@ fn named(terms: Vec<Term>) -> Vec<NamedNode> {
         .collect()
 }
 
-/// Every resource the index should hold a document for (typed in a content graph).
+/// Every resource the index should hold a document for (typed in an asserted content graph).
 pub fn candidates(store: &WarrantStore) -> Result<BTreeSet<NamedNode>, StoreError> {
     let mut out = BTreeSet::new();
     for doc_type in DocType::ALL {
         let class = Term::from(doc_type.class().into_owned());
-        for quad in store.oxigraph().quads_for_pattern(
+        for quad in store.view_quads(
+            View::Asserted,
             None,
             Some(vocab::RDF_TYPE),
             Some(class.as_ref()),
-            None,
         ) {
-            let quad = quad?;
-            if let (NamedOrBlankNode::NamedNode(s), true) =
-                (quad.subject, in_content(&quad.graph_name))
-            {
+            if let NamedOrBlankNode::NamedNode(s) = quad?.subject {
                 out.insert(s);
             }
         }
@@ -291,7 +290,6 @@ pub fn affected(
     store: &WarrantStore,
     applied: &Applied,
 ) -> Result<BTreeSet<NamedNode>, StoreError> {
-    let ox = store.oxigraph();
     let mut out = BTreeSet::new();
     let mut retitled = BTreeSet::new();
     let mut rebroadened = BTreeSet::new();
@@ -321,11 +319,8 @@ pub fn affected(
      -> Result<(), StoreError> {
         let object = Term::from(target.clone());
         for p in predicates {
-            for quad in ox.quads_for_pattern(None, Some(*p), Some(object.as_ref()), None) {
-                let quad = quad?;
-                if let (NamedOrBlankNode::NamedNode(s), true) =
-                    (quad.subject, in_content(&quad.graph_name))
-                {
+            for quad in store.view_quads(View::Asserted, None, Some(*p), Some(object.as_ref())) {
+                if let NamedOrBlankNode::NamedNode(s) = quad?.subject {
                     out.insert(s);
                 }
             }
@@ -372,15 +367,13 @@ pub fn concept_labels(store: &WarrantStore) -> Result<Vec<Vec<String>>, StoreErr
     let concept = Term::from(vocab::SKOS_CONCEPT.into_owned());
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    for quad in store.oxigraph().quads_for_pattern(
+    for quad in store.view_quads(
+        View::Asserted,
         None,
         Some(vocab::RDF_TYPE),
         Some(concept.as_ref()),
-        None,
     ) {
-        let quad = quad?;
-        let (NamedOrBlankNode::NamedNode(c), true) = (quad.subject, in_content(&quad.graph_name))
-        else {
+        let NamedOrBlankNode::NamedNode(c) = quad?.subject else {
             continue;
         };
         if !seen.insert(c.clone()) {

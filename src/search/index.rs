@@ -218,6 +218,16 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Why the index cannot answer (it could not follow a change and could not be rebuilt), or
+    /// `None` when it is current.
+    pub fn failure(&self) -> Option<String> {
+        self.inner
+            .failure
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Number of documents in the index.
     pub fn len(&self) -> u64 {
         self.inner.reader.searcher().num_docs()

@@ -22,6 +22,8 @@ mod synonyms;
 pub use documents::DocType;
 pub use index::{IndexLocation, OpenReport, RebuildReason, SearchIndex};
 pub use parse::SyntaxError;
+pub use run::check_status;
+pub use schema::FORMAT as INDEX_FORMAT;
 pub use service::SearchService;
 
 use crate::store::StoreError;

@@ -137,3 +137,54 @@ impl SearchIndex {
 fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
+
+/// Refuses a review-status filter that names no `wr:ReviewStatus` of the data (by IRI or local
+/// name, case and punctuation aside: `under-review`, `UnderReview`): a misspelt status would
+/// otherwise answer "no hits" as if nothing had that status. The vocabulary's own statuses
+/// (approved, submitted, under review, rejected) are always known, whatever the data declares.
+pub fn check_status(store: &crate::store::WarrantStore, value: &str) -> Result<(), SearchError> {
+    let key = super::schema::status_key(value);
+    use crate::vocab::wr;
+    if [wr::APPROVED, wr::SUBMITTED, wr::UNDER_REVIEW, wr::REJECTED]
+        .iter()
+        .any(|s| super::schema::status_key(s.as_str()) == key)
+    {
+        return Ok(());
+    }
+    let query = crate::store::parse_query(
+        &format!(
+            "SELECT ?s WHERE {{ ?s a <{}> }}",
+            crate::vocab::wr::REVIEW_STATUS_CLASS.as_str()
+        ),
+        None,
+    )?;
+    let mut known = Vec::new();
+    if let oxigraph::sparql::QueryResults::Solutions(rows) =
+        store.evaluate(&query, &crate::store::ProtocolDataset::default(), &[], None)?
+    {
+        for row in rows {
+            let row = row.map_err(crate::store::StoreError::from)?;
+            if let Some(oxigraph::model::Term::NamedNode(s)) = row.get("s") {
+                if super::schema::status_key(s.as_str()) == key {
+                    return Ok(());
+                }
+                known.push(
+                    s.as_str()
+                        .rsplit(['#', '/'])
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    known.sort();
+    Err(SearchError::BadParameter(format!(
+        "status {value:?} is not a review status of the data; use one of {}",
+        if known.is_empty() {
+            "(none: the data defines no wr:ReviewStatus)".to_owned()
+        } else {
+            known.join(", ")
+        }
+    )))
+}

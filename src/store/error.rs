@@ -29,6 +29,10 @@ pub enum StoreError {
     /// Query or update evaluation failed.
     #[error("evaluation failed: {0}")]
     Evaluation(String),
+    /// Query or update text, or a body, deeper or larger than a documented limit
+    /// ([`crate::limits`]).
+    #[error(transparent)]
+    TooComplex(#[from] crate::limits::TooComplex),
     /// The query was cancelled because it ran past the time limit.
     #[error("the query was cancelled: it ran past the time limit")]
     Cancelled,
@@ -89,14 +93,52 @@ impl From<oxigraph::sparql::QueryEvaluationError> for StoreError {
 impl StoreError {
     /// A syntax error from the SPARQL parser, with the line and column it reports.
     pub fn from_sparql_syntax(e: &spargebra::SparqlSyntaxError) -> Self {
-        let message = e.to_string();
-        let (line, column) = line_column(&message);
+        let raw = e.to_string();
+        let (line, column) = line_column(&raw);
         Self::Syntax {
-            message,
+            message: readable_syntax_error(&raw, line, column),
             line,
             column,
         }
     }
+}
+
+/// Most expected tokens a syntax error names (the parser lists every token it could take, often
+/// dozens).
+const EXPECTED_SHOWN: usize = 6;
+
+/// One sentence for a parser message "error at 3:14: expected one of A, B, …": where, and the
+/// first few tokens that could come there (keywords and punctuation before character classes).
+fn readable_syntax_error(raw: &str, line: Option<u64>, column: Option<u64>) -> String {
+    let (Some(line), Some(column), Some((_, expected))) =
+        (line, column, raw.split_once(": expected "))
+    else {
+        return raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    };
+    let list = expected.strip_prefix("one of ").unwrap_or(expected);
+    // the list is ", "-separated; a "," token itself shows as `","`, which that split cuts in two
+    let mut tokens: Vec<String> = Vec::new();
+    for part in list.split(", ") {
+        match tokens.last_mut() {
+            Some(last) if last == "\"" && part == "\"" => last.push_str(",\""),
+            _ => tokens.push(part.to_owned()),
+        }
+    }
+    tokens.sort_by_key(|t| (!t.starts_with('"'), t.len() > 12));
+    tokens.dedup();
+    let shown = match tokens.len() {
+        0 => "something else".to_owned(),
+        1 => tokens[0].clone(),
+        n if n <= EXPECTED_SHOWN => {
+            format!("{} or {}", tokens[..n - 1].join(", "), tokens[n - 1])
+        }
+        n => format!(
+            "{} or one of {} other tokens",
+            tokens[..EXPECTED_SHOWN - 1].join(", "),
+            n - (EXPECTED_SHOWN - 1)
+        ),
+    };
+    format!("syntax error at line {line}, column {column}: expected {shown}")
 }
 
 /// Extracts `line:column` from the parser's message ("error at 3:14: expected …").
@@ -108,4 +150,24 @@ fn line_column(message: &str) -> (Option<u64>, Option<u64>) {
     let line = parts.next().and_then(|s| s.parse().ok());
     let column = parts.next().and_then(|s| s.parse().ok());
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_read_as_one_sentence() {
+        let raw = "error at 3:1: expected one of \"(\", \"+\", \",\", \"-\", \"<\", \"?\", \"GRAPH\", ['0'..='9'], [^'\"']";
+        let (line, column) = line_column(raw);
+        let text = readable_syntax_error(raw, line, column);
+        assert_eq!(
+            text,
+            "syntax error at line 3, column 1: expected \"(\", \"+\", \",\", \"-\", \"<\" or one of 4 other tokens"
+        );
+        assert_eq!(
+            readable_syntax_error("error at 1:2: expected \"}\"", Some(1), Some(2)),
+            "syntax error at line 1, column 2: expected \"}\""
+        );
+    }
 }

@@ -5,6 +5,7 @@
 //! file catalog) never take part. `--strict-dataset` switches to plain SPARQL 1.1 dataset semantics.
 //! Every write goes through [`WarrantStore::apply`] (see [`write`]).
 
+mod backup;
 mod bind;
 pub mod changeset;
 mod derived;
@@ -17,8 +18,10 @@ mod records;
 mod results;
 mod select;
 mod state;
+mod stats;
 mod sync;
 mod update;
+mod view;
 mod write;
 
 pub use changeset::{ChangeKind, ChangeMeta};
@@ -27,11 +30,12 @@ pub use error::StoreError;
 pub use hooks::{ServiceError, WriteGuard, WriteObserver};
 pub use query::{ParsedQuery, ProtocolDataset, QueryForm, parse_query};
 pub use records::{RecordBatch, RecordWriter};
-pub use results::{OutputFormat, write_results};
+pub use results::{OutputFormat, write_results, write_results_until};
 pub use select::{embedded_query, value_of};
 pub use state::StoreState;
 pub use sync::{DEFAULT_DATA, SyncReport, catalog_entry, catalog_quads, sha256_hex, sync_files};
 pub use update::parse_update;
+pub use view::View;
 pub use write::{Applied, Change, Op};
 
 use crate::vocab;
@@ -175,7 +179,7 @@ impl WarrantStore {
     }
 
     /// The lexical value of the first literal `subject predicate "value"` (in `graph`, or in any
-    /// graph when `None`).
+    /// content graph when `None`: never a value kept in a change set).
     pub fn literal_of(
         &self,
         subject: oxigraph::model::NamedNodeRef<'_>,
@@ -186,7 +190,11 @@ impl WarrantStore {
             .store
             .quads_for_pattern(Some(subject.into()), Some(predicate), None, graph)
         {
-            if let oxigraph::model::Term::Literal(l) = quad?.object {
+            let quad = quad?;
+            if graph.is_none() && !View::Content.sees(quad.graph_name.as_ref()) {
+                continue;
+            }
+            if let oxigraph::model::Term::Literal(l) = quad.object {
                 return Ok(Some(l.value().to_owned()));
             }
         }

@@ -36,8 +36,11 @@ impl ParsedQuery {
     }
 }
 
-/// Parses SPARQL query text; syntax errors carry line and column.
+/// Parses SPARQL query text; syntax errors carry line and column. Text or algebra beyond the
+/// [`crate::limits`] is refused ([`StoreError::TooComplex`]); the parser recurses per level of
+/// nesting, so call this on a large stack ([`crate::limits::on_large_stack`]) for user text.
 pub fn parse_query(text: &str, base_iri: Option<&str>) -> Result<ParsedQuery, StoreError> {
+    crate::limits::check_sparql(text)?;
     let mut parser = SparqlParser::new();
     if let Some(base) = base_iri {
         parser = parser
@@ -47,6 +50,7 @@ pub fn parse_query(text: &str, base_iri: Option<&str>) -> Result<ParsedQuery, St
     let query = parser
         .parse_query(text)
         .map_err(|e| StoreError::from_sparql_syntax(&e))?;
+    crate::limits::check_query(&query)?;
     Ok(ParsedQuery { query })
 }
 
@@ -90,6 +94,9 @@ impl WarrantStore {
         }
         let has_own_dataset = query.dataset().is_some();
         let mut evaluator = SparqlEvaluator::new();
+        if !crate::limits::worth_optimising(crate::limits::algebra::measure_query(&query)) {
+            evaluator = evaluator.without_optimizations();
+        }
         for (name, handler) in self.hooks.services() {
             evaluator = evaluator.with_service_handler(name, handler);
         }

@@ -204,6 +204,11 @@ impl RecordWriter {
         waited
     }
 
+    /// Why the derivation records are unavailable (writing a batch failed), or `None`.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.lock().failed.clone()
+    }
+
     /// Number of batches submitted and not yet written.
     pub fn pending(&self) -> usize {
         self.shared.lock().pending

@@ -2,8 +2,8 @@
 
 use super::StoreError;
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::sparql::QueryResults;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryResults};
 
 /// A concrete output format: a SPARQL results format (SELECT / ASK) or an RDF format (graphs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +52,36 @@ pub fn write_results(
     format: OutputFormat,
     out: &mut Vec<u8>,
 ) -> Result<(), StoreError> {
+    write(results, format, out, None)
+}
+
+/// [`write_results`] that stops with [`StoreError::Cancelled`] as soon as `cancel` is cancelled
+/// (checked before each row: a timed-out or abandoned query stops growing its answer).
+pub fn write_results_until(
+    results: QueryResults<'_>,
+    format: OutputFormat,
+    out: &mut Vec<u8>,
+    cancel: &CancellationToken,
+) -> Result<(), StoreError> {
+    write(results, format, out, Some(cancel))
+}
+
+fn write(
+    results: QueryResults<'_>,
+    format: OutputFormat,
+    out: &mut Vec<u8>,
+    cancel: Option<&CancellationToken>,
+) -> Result<(), StoreError> {
+    let alive = || match cancel {
+        Some(token) if token.is_cancelled() => Err(StoreError::Cancelled),
+        _ => Ok(()),
+    };
     match (results, format) {
         (QueryResults::Solutions(solutions), OutputFormat::Results(f)) => {
             let mut writer = QueryResultsSerializer::from_format(f)
                 .serialize_solutions_to_writer(out, solutions.variables().to_vec())?;
             for solution in solutions {
+                alive()?;
                 writer.serialize(&solution?)?;
             }
             writer.finish()?;
@@ -67,6 +92,7 @@ pub fn write_results(
         (QueryResults::Graph(triples), OutputFormat::Rdf(f)) => {
             let mut writer = RdfSerializer::from_format(f).for_writer(out);
             for triple in triples {
+                alive()?;
                 writer.serialize_triple(&triple?)?;
             }
             writer.finish()?;

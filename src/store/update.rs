@@ -9,7 +9,7 @@ use super::{DatasetMode, StoreError, WarrantStore};
 use oxigraph::model::{
     BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Variable,
 };
-use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator};
 use spargebra::algebra::{GraphPattern, GraphTarget, QueryDataset};
 use spargebra::term::{
     GraphNamePattern, GroundQuadPattern, GroundTerm, GroundTermPattern, NamedNodePattern,
@@ -18,17 +18,22 @@ use spargebra::term::{
 use spargebra::{GraphUpdateOperation, Query, SparqlParser, Update};
 use std::collections::HashMap;
 
-/// Parses SPARQL update text; syntax errors carry line and column.
+/// Parses SPARQL update text; syntax errors carry line and column. Text or algebra beyond the
+/// [`crate::limits`] is refused ([`StoreError::TooComplex`]); call this on a large stack
+/// ([`crate::limits::on_large_stack`]) for user text.
 pub fn parse_update(text: &str, base_iri: Option<&str>) -> Result<Update, StoreError> {
+    crate::limits::check_sparql(text)?;
     let mut parser = SparqlParser::new();
     if let Some(base) = base_iri {
         parser = parser
             .with_base_iri(base)
             .map_err(|e| StoreError::BadRequest(format!("invalid base IRI: {e}")))?;
     }
-    parser
+    let update = parser
         .parse_update(text)
-        .map_err(|e| StoreError::from_sparql_syntax(&e))
+        .map_err(|e| StoreError::from_sparql_syntax(&e))?;
+    crate::limits::check_update(&update)?;
+    Ok(update)
 }
 
 /// Runs every operation of `update` against the transaction behind `diff`.
@@ -38,7 +43,12 @@ pub(super) fn execute(
     update: &Update,
     using_default: &[NamedNode],
     using_named: &[NamedNode],
+    cancel: Option<&CancellationToken>,
 ) -> Result<(), StoreError> {
+    let alive = || match cancel {
+        Some(token) if token.is_cancelled() => Err(StoreError::Cancelled),
+        _ => Ok(()),
+    };
     let protocol_dataset = !using_default.is_empty() || !using_named.is_empty();
     for op in &update.operations {
         match op {
@@ -93,10 +103,12 @@ pub(super) fn execute(
                     dataset,
                     pattern,
                     update.base_iri.as_ref().map(|b| b.as_str()),
+                    cancel,
                 )?;
                 let mut to_delete = Vec::new();
                 let mut to_insert = Vec::new();
                 for solution in &solutions {
+                    alive()?;
                     to_delete.extend(delete.iter().filter_map(|t| ground_quad(t, solution)));
                     let mut bnodes = HashMap::new();
                     to_insert.extend(
@@ -105,9 +117,11 @@ pub(super) fn execute(
                             .filter_map(|t| template_quad(t, solution, &mut bnodes)),
                     );
                 }
+                alive()?;
                 for quad in &to_delete {
                     remove(store, diff, quad)?;
                 }
+                alive()?;
                 for quad in &to_insert {
                     diff.insert(quad.as_ref())?;
                 }
@@ -145,10 +159,11 @@ pub(super) fn execute(
 }
 
 /// Removes a quad. In [`DatasetMode::UnionOfContent`] the default graph an update sees is the union
-/// of the content graphs, so removing a triple from it removes it from every content graph.
+/// of the content graphs, so removing a triple from it removes it from every asserted content
+/// graph (the inferred graph is the reasoner's: what no longer follows leaves it by itself).
 fn remove(store: &WarrantStore, diff: &mut Diff<'_, '_>, quad: &Quad) -> Result<(), StoreError> {
     if quad.graph_name.is_default_graph() && store.mode() == DatasetMode::UnionOfContent {
-        for graph in content_graphs(diff)? {
+        for graph in asserted_graphs(diff)? {
             let in_graph = Quad::new(
                 quad.subject.clone(),
                 quad.predicate.clone(),
@@ -177,15 +192,24 @@ fn content_graphs(diff: &Diff<'_, '_>) -> Result<Vec<GraphName>, StoreError> {
     Ok(graphs)
 }
 
+/// The content graphs an update may write: all but the inferred graph, which only the reasoner
+/// writes.
+fn asserted_graphs(diff: &Diff<'_, '_>) -> Result<Vec<GraphName>, StoreError> {
+    let mut graphs = content_graphs(diff)?;
+    graphs.retain(|g| crate::vocab::is_asserted_content(g.as_ref()));
+    Ok(graphs)
+}
+
 /// The graphs a CLEAR / DROP target names, as they exist in the transaction.
 fn targets(
     diff: &Diff<'_, '_>,
     target: &GraphTarget,
     silent: bool,
 ) -> Result<Vec<GraphName>, StoreError> {
-    // NAMED and ALL mean the content graphs: records are Warrant's, never cleared by an update
+    // NAMED and ALL mean the asserted content graphs: records and the inferred graph are
+    // Warrant's, never cleared by an update
     let named = || -> Result<Vec<GraphName>, StoreError> {
-        Ok(content_graphs(diff)?
+        Ok(asserted_graphs(diff)?
             .into_iter()
             .filter(|g| !g.is_default_graph())
             .collect())
@@ -217,6 +241,7 @@ fn where_solutions(
     dataset: Option<QueryDataset>,
     pattern: &GraphPattern,
     base_iri: Option<&str>,
+    cancel: Option<&CancellationToken>,
 ) -> Result<Vec<QuerySolution>, StoreError> {
     let has_dataset = dataset.is_some();
     let query = Query::Select {
@@ -224,7 +249,14 @@ fn where_solutions(
         pattern: pattern.clone(),
         base_iri: base_iri.and_then(|b| oxiri::Iri::parse(b.to_owned()).ok()),
     };
-    let mut prepared = SparqlEvaluator::new().for_query(query);
+    let mut evaluator = SparqlEvaluator::new();
+    if !crate::limits::worth_optimising(crate::limits::algebra::measure_pattern(pattern)) {
+        evaluator = evaluator.without_optimizations();
+    }
+    if let Some(token) = cancel {
+        evaluator = evaluator.with_cancellation_token(token.clone());
+    }
+    let mut prepared = evaluator.for_query(query);
     if !has_dataset {
         // records (derivations, change sets, catalog) are never edited: GRAPH ?g in an update's
         // WHERE clause ranges over the content graphs only
@@ -243,7 +275,16 @@ fn where_solutions(
         }
     }
     match prepared.on_transaction(diff.tx).execute()? {
-        QueryResults::Solutions(solutions) => Ok(solutions.collect::<Result<Vec<_>, _>>()?),
+        QueryResults::Solutions(solutions) => {
+            let mut all = Vec::new();
+            for solution in solutions {
+                if cancel.is_some_and(CancellationToken::is_cancelled) {
+                    return Err(StoreError::Cancelled);
+                }
+                all.push(solution?);
+            }
+            Ok(all)
+        }
         _ => Err(StoreError::Evaluation(
             "the WHERE clause did not produce solutions".into(),
         )),

@@ -9,6 +9,7 @@ use super::changeset::{self, ChangeMeta};
 use super::{StoreError, WarrantStore, state, update};
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
+use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Transaction;
 use std::collections::HashSet;
 
@@ -231,6 +232,28 @@ impl WarrantStore {
         self.apply_planned(|_| Ok::<_, StoreError>(change))
     }
 
+    /// [`apply`](Self::apply) that gives up when `cancel` is cancelled (a time limit): the
+    /// transaction is rolled back, the write lock released and [`StoreError::Cancelled`] returned;
+    /// nothing of the change is written. It is checked before the transaction opens, between
+    /// operations, while an update's WHERE clause is evaluated and while its templates are
+    /// instantiated.
+    pub fn apply_until(
+        &self,
+        change: Change,
+        cancel: &CancellationToken,
+    ) -> Result<Applied, StoreError> {
+        let _serialised = self.serialise_writes();
+        let _writing = super::derived::Writing::begin(&self.hooks.epoch);
+        self.apply_serialised(change, Some(cancel))
+    }
+
+    fn serialise_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.hooks
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Plans a change from the current state and applies it, with no other write in between:
     /// `plan` runs while writes are serialised, reading the store as last committed, so that a
     /// check it makes (an ETag, a conflict) still holds when the change commits.
@@ -238,18 +261,23 @@ impl WarrantStore {
         &self,
         plan: impl FnOnce(&WarrantStore) -> Result<Change, E>,
     ) -> Result<Applied, E> {
-        let _serialised = self
-            .hooks
-            .write_lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _serialised = self.serialise_writes();
         // Covers the plan's reads, the commit and the observers' own writes (the inferred graph), for derived caches.
         let _writing = super::derived::Writing::begin(&self.hooks.epoch);
         let change = plan(self)?;
-        Ok(self.apply_serialised(change)?)
+        Ok(self.apply_serialised(change, None)?)
     }
 
-    fn apply_serialised(&self, change: Change) -> Result<Applied, StoreError> {
+    fn apply_serialised(
+        &self,
+        change: Change,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<Applied, StoreError> {
+        let alive = || match cancel {
+            Some(token) if token.is_cancelled() => Err(StoreError::Cancelled),
+            _ => Ok(()),
+        };
+        alive()?;
         let reads_records = change.ops.iter().any(|op| {
             matches!(op, Op::Update { update, using_default, using_named }
                 if super::reach::update_reaches_records(update, using_default, using_named))
@@ -263,12 +291,20 @@ impl WarrantStore {
         let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx);
         for op in change.ops.iter().cloned() {
+            alive()?;
             match op {
                 Op::Update {
                     update,
                     using_default,
                     using_named,
-                } => update::execute(self, &mut diff, &update, &using_default, &using_named)?,
+                } => update::execute(
+                    self,
+                    &mut diff,
+                    &update,
+                    &using_default,
+                    &using_named,
+                    cancel,
+                )?,
                 Op::Insert(quads) => {
                     for quad in &quads {
                         diff.insert(quad.as_ref())?;
@@ -294,6 +330,7 @@ impl WarrantStore {
                 Op::ClearGraph(graph) => diff.clear(&graph, false)?,
             }
         }
+        alive()?;
         let mut applied = diff.finish();
         applied.removed.retain(|q| !state::is_state_quad(q));
         applied.added.retain(|q| !state::is_state_quad(q));
@@ -331,9 +368,28 @@ impl WarrantStore {
     }
 }
 
-/// Refuses a recorded change that writes a record graph (derivations, change sets, the catalog):
-/// records are kept by Warrant, never edited.
+/// Refuses a recorded change that writes a record graph (derivations, change sets, the catalog) or
+/// the inferred graph: records are kept by Warrant and the inferred graph is the reasoner's, never
+/// edited.
 fn refuse_record_graphs(applied: &Applied) -> Result<(), StoreError> {
+    let inferred =
+        |g: &GraphName| matches!(g, GraphName::NamedNode(n) if n.as_ref() == vocab::INFERRED_GRAPH);
+    let touches_inferred = applied
+        .added
+        .iter()
+        .chain(&applied.removed)
+        .any(|q| inferred(&q.graph_name))
+        || applied
+            .created_graphs
+            .iter()
+            .chain(&applied.dropped_graphs)
+            .any(|g| g.as_ref() == vocab::INFERRED_GRAPH);
+    if touches_inferred {
+        return Err(StoreError::Forbidden(format!(
+            "{} is the inferred graph: only the reasoner writes it (change the asserted triples it follows from instead)",
+            vocab::INFERRED_GRAPH
+        )));
+    }
     let in_quads = applied
         .added
         .iter()

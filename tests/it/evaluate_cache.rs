@@ -30,7 +30,8 @@ fn report(store: &WarrantStore) -> Report {
     let options = Options {
         as_of: Day::parse_iso("2025-12-17").unwrap(),
         policy: None,
-        include_pending: false,
+        // Nobody has approved the shipped evidence: count what is pending so that support can change.
+        include_pending: true,
     };
     evaluate(
         store,
@@ -87,18 +88,19 @@ fn writes_through_apply_are_seen_by_the_next_evaluation() {
     update(&store, &concept("autologous-hsct", "allogeneic-hsct"));
     assert_eq!(outcome(&store), met, "and changed back");
 
-    // The review status of the statements behind the criterion (the evidence).
+    // The review status of the statements behind the criterion (the evidence): rejected, they no
+    // longer count even with pending statements counted.
     update(
         &store,
         &format!(
             "DELETE {{ GRAPH ?g {{ ?s wr:reviewStatus ?r }} }}
-             INSERT {{ GRAPH ?g {{ ?s wr:reviewStatus wr:Submitted }} }}
+             INSERT {{ GRAPH ?g {{ ?s wr:reviewStatus wr:Rejected }} }}
              WHERE {{ <{CRITERION}> wr:supportedBy ?s . GRAPH ?g {{ ?s wr:reviewStatus ?r }} }}"
         ),
     );
     let report = report(&store);
     let criterion = report.criteria.iter().find(|c| c.iri == CRITERION).unwrap();
-    assert!(!criterion.supported, "no approved statement any more");
+    assert!(!criterion.supported, "no usable statement any more");
     assert_eq!(report.determination, Outcome::Indeterminate);
 
     // The code systems: without its FHIR system URI, ICD-10-CM codes are no longer recognised.

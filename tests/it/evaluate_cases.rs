@@ -3,6 +3,12 @@
 //! `determination`, `criteria` (IRI -> status), `missing` (exact set of concepts) or
 //! `missingExcludes`, `unrecognised` (exact set of [system, code]), `facts` (how codings resolved),
 //! `factDetails` (value comparisons a criterion records), `regimenConsistent`. One test per file.
+//!
+//! No person has approved the shipped evidence, so by default every answer is gated (its statements
+//! are pending review). A file with `"includePending": true` is checked against the answer with the
+//! pending statements counted — the determination the evidence would give — and, when it names a
+//! `defaultDetermination`, the default answer is checked too: that determination, and its
+//! `ifPendingCounted.determination` equal to the file's `determination`.
 
 use crate::support::{TestServer, client, repo_root};
 use serde_json::Value;
@@ -24,15 +30,35 @@ fn run(name: &str) {
     )
     .unwrap();
     let server = TestServer::start(&["--memory"]);
-    let response = client()
-        .post(server.url("/evaluate"))
-        .query(&[("asOf", expected["asOf"].as_str().unwrap())])
-        .header("Content-Type", content_type)
-        .body(std::fs::read(&file).unwrap())
-        .send()
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let answer: Value = response.json().unwrap();
+    let post = |include_pending: bool| -> Value {
+        let response = client()
+            .post(server.url("/evaluate"))
+            .query(&[
+                ("asOf", expected["asOf"].as_str().unwrap()),
+                (
+                    "includePending",
+                    if include_pending { "true" } else { "false" },
+                ),
+            ])
+            .header("Content-Type", content_type)
+            .body(std::fs::read(&file).unwrap())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().unwrap()
+    };
+    let include_pending = expected["includePending"] == true;
+    let answer = post(include_pending);
+    if let Some(default) = expected.get("defaultDetermination") {
+        let gated = post(false);
+        assert_eq!(&gated["determination"], default, "{}", gated["summary"]);
+        if gated["determination"] != expected["determination"] {
+            assert_eq!(
+                gated["ifPendingCounted"]["determination"], expected["determination"],
+                "the default answer says what the pending evidence would decide"
+            );
+        }
+    }
     assert_eq!(
         answer["determination"], expected["determination"],
         "{}",
@@ -165,10 +191,14 @@ macro_rules! case_files {
 
 case_files! {
     discontinuation_met => "discontinuation-met",
+    on_therapy_igg => "on-therapy-igg",
     igg_in_g_per_l => "igg-in-g-per-l",
     missing_facts => "missing-facts",
     narrower_icd10 => "narrower-icd10",
     unknown_code => "unknown-code",
     turtle_case => "turtle-case",
     jsonld_case => "jsonld-case",
+    tacrolimus => "tacrolimus",
+    gvhd => "gvhd",
+    tacrolimus_rxnorm_only => "tacrolimus-rxnorm-only",
 }

@@ -3,17 +3,23 @@
 //! `evidence/`, `queries/`.
 
 mod auth;
+mod browser;
 mod cli;
+mod cli_beside_server;
 mod curation;
 mod evaluate;
 mod evaluate_cache;
 mod evaluate_cases;
+mod examples;
 mod fhir_examples;
 mod graph_store;
 mod history_cli;
+mod hostile;
+mod http_layer;
 mod lifecycle;
 mod lubm;
 mod named_queries;
+mod ops;
 mod reason;
 mod records;
 mod search;

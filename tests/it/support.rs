@@ -42,14 +42,28 @@ impl TestServer {
     /// overrides the default `warn`) and, given `log`, the server's stderr written to that file.
     pub fn start_with(cwd: &Path, args: &[&str], env: &[(&str, &str)], log: Option<&Path>) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_warrant"));
+        // the server takes its admin token from the environment, never the command line
+        let mut rest = Vec::new();
+        let mut token = None;
+        let mut given = args.iter();
+        while let Some(arg) = given.next() {
+            if *arg == "--admin-token" {
+                token = given.next().copied();
+            } else {
+                rest.push(*arg);
+            }
+        }
         command
             .current_dir(cwd)
             .arg("serve")
             .args(["--bind", "127.0.0.1:0"])
-            .args(args)
+            .args(&rest)
             .env_remove("WARRANT_ADMIN_TOKEN")
+            .env_remove("WARRANT_ADMIN_TOKEN_FILE")
+            .env_remove("WARRANT_PUBLIC_URL")
             .env_remove("WARRANT_ANONYMOUS")
             .env("RUST_LOG", "warn")
+            .envs(token.map(|t| ("WARRANT_ADMIN_TOKEN", t)))
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(match log {

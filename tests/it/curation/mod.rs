@@ -4,6 +4,7 @@
 //! helpers the test files below share.
 
 mod edits;
+mod integrity;
 mod lifecycle;
 mod records;
 
@@ -140,7 +141,7 @@ pub(super) fn review(server: &TestServer, token: &str, status: &str) -> Response
 }
 
 /// SHA-256 of the RDFC-1.0 canonical N-Quads of the whole dataset, as `GET /store` returns it.
-pub(super) fn dataset_hash(server: &TestServer) -> String {
+pub(crate) fn dataset_hash(server: &TestServer) -> String {
     let text = client()
         .get(server.url("/store"))
         .header("accept", "application/n-quads")

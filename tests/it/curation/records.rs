@@ -100,6 +100,7 @@ fn a_review_approval_is_what_lets_a_statement_support_determinations() {
     let seed =
         std::fs::read(crate::support::repo_root().join("tests/peer/cases/seed-patient.fhir.json"))
             .unwrap();
+    let criterion = "https://w3id.org/warrant/id/crit-allogeneic-hsct-performed";
     let caveat = "https://w3id.org/warrant/id/caveat-lvef-volume-overload";
     let evaluate = || -> Value {
         let response = client()
@@ -111,37 +112,78 @@ fn a_review_approval_is_what_lets_a_statement_support_determinations() {
         assert_eq!(response.status(), StatusCode::OK);
         response.json().unwrap()
     };
-    let reported = |answer: &Value, key: &str| {
+    let find = |answer: &Value, key: &str, iri: &str| -> Value {
         answer[key]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["iri"] == caveat)
+            .find(|c| c["iri"] == iri)
+            .cloned()
+            .unwrap_or(Value::Null)
     };
-    // the caveat rests on a statement pending review: withheld by default
+    let review = |id: &str, status: &str| {
+        let response = auth(
+            client().post(server.url(&format!("/curation/statements/{id}/review"))),
+            &users.reviewer,
+        )
+        .json(&serde_json::json!({ "status": status, "comment": "checked against the cited passage" }))
+        .send()
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text());
+    };
+    // Nothing approved: the criterion's facts hold, but it counts as unknown; the caveat is
+    // reported anyway, marked pending review.
     let before = evaluate();
-    assert!(reported(&before, "withheld") && !reported(&before, "caveats"));
-    let approve = auth(
-        client().post(server.url("/curation/statements/st-lvef-volume-overload/review")),
-        &users.reviewer,
-    )
-    .json(&serde_json::json!({ "status": "approved", "comment": "matches the cited passage" }))
-    .send()
-    .unwrap();
-    assert_eq!(approve.status(), StatusCode::OK, "{:?}", approve.text());
+    assert_eq!(find(&before, "criteria", criterion)["status"], "unknown");
+    assert_eq!(find(&before, "caveats", caveat)["review"], "pending review");
+    review("st-allo-hct-igg-guided-replacement", "approved");
+    review("st-lvef-normal-at-least-55", "approved");
     let after = evaluate();
-    assert!(
-        reported(&after, "caveats") && !reported(&after, "withheld"),
+    assert_eq!(
+        find(&after, "criteria", criterion)["status"],
+        "met",
         "{after}"
     );
+    assert_eq!(find(&after, "caveats", caveat)["review"], "approved");
+    // The approval is recorded as a person's, with the reviewer's role.
+    assert!(ask(
+        &server,
+        "ASK { GRAPH ?g { ?s <https://w3id.org/warrant/ns#reviewedBy> ?who } \
+           GRAPH ?h { ?who a <http://www.w3.org/ns/prov#Person> ; \
+                      <https://w3id.org/warrant/ns#hasRole> <https://w3id.org/warrant/ns#ReviewerRole> } }"
+    ));
     // and rejecting it withdraws the support again
-    let reject = auth(
-        client().post(server.url("/curation/statements/st-lvef-volume-overload/review")),
+    review("st-allo-hct-igg-guided-replacement", "rejected");
+    assert_eq!(
+        find(&evaluate(), "criteria", criterion)["status"],
+        "unknown"
+    );
+}
+
+#[test]
+fn an_agent_described_as_software_or_a_document_cannot_approve() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, users) = start(dir.path(), &[]);
+    let typed = auth(client().post(server.url("/update")), TOKEN)
+        .header("content-type", "application/sparql-update")
+        .body(
+            "INSERT DATA { GRAPH <urn:test:agents> { \
+               <https://w3id.org/warrant/id/agent/bob> a <http://www.w3.org/ns/prov#SoftwareAgent> } }",
+        )
+        .send()
+        .unwrap();
+    assert!(typed.status().is_success());
+    let approve = auth(
+        client().post(server.url("/curation/statements/st-allo-hct-igg-guided-replacement/review")),
         &users.reviewer,
     )
-    .json(&serde_json::json!({ "status": "rejected" }))
+    .json(&serde_json::json!({ "status": "approved" }))
     .send()
     .unwrap();
-    assert_eq!(reject.status(), StatusCode::OK);
-    assert!(!reported(&evaluate(), "caveats"));
+    assert_eq!(approve.status(), StatusCode::FORBIDDEN);
+    assert!(!ask(
+        &server,
+        "ASK { GRAPH ?g { <https://w3id.org/warrant/id/st-allo-hct-igg-guided-replacement> \
+           <https://w3id.org/warrant/ns#reviewStatus> <https://w3id.org/warrant/ns#Approved> } }"
+    ));
 }

@@ -1,0 +1,419 @@
+//! The workbench in a real browser (headless Chromium through WebDriver): the issue's scenarios,
+//! from a curator's form with a SHACL error to a reviewer's approval changing the evaluation page.
+//! Each test skips (with a message) on a machine without Chromium, and fails there when
+//! `WARRANT_BROWSER_TESTS=1` (set by `.ci/run`). A failing scenario saves a screenshot under
+//! `$CARGO_TARGET_TMPDIR/browser-failures/`; `WARRANT_SCREENSHOTS=docs/screenshots` also saves the
+//! README tour's pictures.
+
+mod http;
+mod webdriver;
+
+use crate::support::{TOKEN, TestServer, add_user, client};
+use serde_json::Value;
+use webdriver::Browser;
+
+/// A server with a curator (alice), a reviewer (bob) and a reader (rita); their tokens.
+struct Team {
+    server: TestServer,
+    curator: String,
+    reviewer: String,
+    reader: String,
+    _dir: tempfile::TempDir,
+}
+
+fn team() -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.toml");
+    let curator = add_user(&users, "alice", "curator");
+    let reviewer = add_user(&users, "bob", "reviewer");
+    let reader = add_user(&users, "rita", "reader");
+    let server = TestServer::start(&[
+        "--memory",
+        "--admin-token",
+        TOKEN,
+        "--users",
+        users.to_str().unwrap(),
+    ]);
+    Team {
+        server,
+        curator,
+        reviewer,
+        reader,
+        _dir: dir,
+    }
+}
+
+/// Signs in through the page's account box and waits until the page greets `name`.
+fn sign_in(b: &Browser, server: &TestServer, token: &str, name: &str) {
+    b.goto(&server.url("/ui/"));
+    b.find("#sign-out, #token-input");
+    if !b.all("#sign-out").is_empty() {
+        b.click(&b.find("#sign-out"));
+    }
+    let input = b.find("#token-input");
+    b.type_into(&input, token);
+    b.click(&b.find("#sign-in"));
+    b.wait_text("#who", name);
+}
+
+/// A statement about an existing concept, resting on an existing passage, citing a source.
+fn statement_turtle(text: &str) -> String {
+    format!(
+        "<> a <https://w3id.org/warrant/ns#Statement> ; <https://w3id.org/warrant/ns#text> {} ;
+           <https://w3id.org/warrant/ns#restsOn> <{}> ; <http://purl.org/spar/cito/citesAsEvidence> <{}> ;
+           <https://w3id.org/warrant/ns#about> <{}> ;
+           <https://w3id.org/warrant/ns#certainty> <https://w3id.org/warrant/ns#LowCertainty> ;
+           <https://w3id.org/warrant/ns#evidenceType> <http://purl.obolibrary.org/obo/ECO_0000304> ;
+           <https://w3id.org/warrant/ns#stance> <https://w3id.org/warrant/ns#Supports> .",
+        serde_json::to_string(text).unwrap(),
+        first_iri("passages"),
+        first_iri("sources"),
+        first_iri("concepts"),
+    )
+}
+
+thread_local! {
+    static BASE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The IRI of the first resource of a kind on the current test's server.
+fn first_iri(kind: &str) -> String {
+    let base = BASE.with(|b| b.borrow().clone());
+    let list: Value = client()
+        .get(format!("{base}/curation/{kind}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    list[0]["iri"].as_str().expect("a resource").to_owned()
+}
+
+/// `POST /curation/statements` with `Slug: id` as `token`; the new ETag.
+fn create_statement(server: &TestServer, token: &str, id: &str, text: &str) -> String {
+    BASE.with(|b| *b.borrow_mut() = server.base.clone());
+    let response = client()
+        .post(server.url("/curation/statements"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "text/turtle")
+        .header("slug", id)
+        .body(statement_turtle(text))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().unwrap());
+    response.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+/// The seed patient evaluated through the API with the approved-only gate.
+fn evaluate_seed(server: &TestServer) -> Value {
+    let case = std::fs::read(
+        crate::support::repo_root().join("ui/assets/examples/seed-patient.fhir.json"),
+    )
+    .unwrap();
+    client()
+        .post(server.url("/evaluate?asOf=2025-12-17"))
+        .header("content-type", "application/fhir+json")
+        .body(case)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+/// Opens every disclosure above `target` by clicking their summaries, outermost first.
+fn expand_to(b: &Browser, target: &webdriver::El) {
+    let summaries = b.script_elements(
+        "const out = []; let d = arguments[0].parentElement;
+         while (d) { if (d.tagName === 'DETAILS' && !d.open) out.unshift(d.querySelector(':scope > summary')); d = d.parentElement; }
+         return out;",
+        vec![target.json()],
+    );
+    for s in summaries {
+        b.click(&s);
+    }
+}
+
+#[test]
+fn curator_form_shacl_error_reviewer_approval_changes_the_evaluation() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    // a criterion the facts decide but whose support is not approved: a new, approved statement
+    // supporting it must make it count (found from the data, not known in advance)
+    let before = evaluate_seed(s);
+    let criterion = before["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["supported"] == false && c["computedStatus"] != "unknown")
+        .expect("a criterion without counting support")
+        .clone();
+    let crit_iri = criterion["iri"].as_str().unwrap().to_owned();
+    let decided = criterion["computedStatus"].as_str().unwrap().to_owned();
+    assert_eq!(criterion["status"], "unknown");
+
+    b.run("curator_creates_statement", |b| {
+        sign_in(b, s, &t.curator, "alice");
+        b.goto(&s.url("/ui/curate/statements/new"));
+        b.type_into(&b.find("#field-id"), "st-browser");
+        b.type_into(&b.find("#field-label"), "Browser statement");
+        b.type_into(
+            &b.find("#field-text"),
+            "A claim entered through the workbench form.",
+        );
+        for select in ["#field-about", "#field-cites"] {
+            b.click(&b.find(&format!("{select} option")));
+        }
+        for (select, value) in [
+            ("#field-certainty", "LowCertainty"),
+            ("#field-evidenceType", "ECO_0000304"),
+            ("#field-stance", "Supports"),
+        ] {
+            b.click(&b.find(&format!("{select} option[value$=\"{value}\"]")));
+        }
+        // no passage chosen: the shapes refuse it, and say so next to that field
+        b.click(&b.find("#save"));
+        let error = b.wait_text("#box-restsOn .field-error", "passage");
+        assert!(error.contains("rest on"), "{error}");
+        b.tour_shot("curate-shacl-error");
+        // fixed: a passage chosen, saved, and the page of the new statement shows it submitted
+        b.click(&b.find("#field-restsOn option"));
+        b.click(&b.find("#save"));
+        b.wait_text("#resource-title", "Browser statement");
+        b.wait_text(".meta", "submitted");
+    });
+
+    // the criterion now cites the new statement (an admin's update: criteria are policy data)
+    let update = client()
+        .post(s.url("/update"))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/sparql-update")
+        .body(format!(
+            "INSERT DATA {{ <{crit_iri}> <https://w3id.org/warrant/ns#supportedBy> <https://w3id.org/warrant/id/st-browser> }}"
+        ))
+        .send()
+        .unwrap();
+    assert!(update.status().is_success(), "{}", update.text().unwrap());
+
+    let crit_css = format!("li.crit[data-iri=\"{crit_iri}\"]");
+    let evaluate = |b: &Browser| {
+        b.goto(&s.url("/ui/evaluate"));
+        let example = b.find("#example option[value=\"seed-patient.fhir.json\"]");
+        b.click(&example);
+        b.wait("the example case", || {
+            let v = b.property(&b.find("#case"), "value");
+            (v.as_str().unwrap_or_default().len() > 100).then_some(())
+        });
+        b.click(&b.find("#evaluate-go"));
+        b.find("#determination");
+        b.property(&b.find(&crit_css), "className")
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    b.run("evaluation_before_review", |b| {
+        let class = evaluate(b);
+        assert!(class.contains("s-unknown"), "{class}");
+    });
+
+    b.run("reviewer_approves_from_queue", |b| {
+        sign_in(b, s, &t.reviewer, "bob");
+        b.goto(&s.url("/ui/review"));
+        b.wait_text(
+            "#q-st-browser",
+            "A claim entered through the workbench form.",
+        );
+        // its diff, authors and decision form once the item has loaded
+        let comment = b.find("#comment-st-browser");
+        b.wait_text(
+            "#q-st-browser .diff",
+            "A claim entered through the workbench form.",
+        );
+        b.script(
+            "document.querySelector('#q-st-browser').scrollIntoView()",
+            vec![],
+        );
+        b.tour_shot("review-queue");
+        b.type_into(&comment, "checked against the passage");
+        b.click(&b.find("button.approve[data-id=\"st-browser\"]"));
+        b.wait_text("#flash", "approved");
+    });
+
+    b.run("evaluation_after_review", |b| {
+        let class = evaluate(b);
+        assert!(class.contains(&format!("s-{decided}")), "{class}");
+        b.script(
+            "document.querySelector('#determination').scrollIntoView()",
+            vec![],
+        );
+        b.tour_shot("evaluate");
+    });
+
+    b.run("why_chain_expands_to_a_passage", |b| {
+        let quote = b.find("#why-tree li.why-passage blockquote.quote");
+        assert!(b.text(&quote).is_empty(), "the passage starts folded");
+        expand_to(b, &quote);
+        let text = b.wait("the quoted passage", || {
+            Some(b.text(&quote)).filter(|t| !t.is_empty())
+        });
+        assert!(text.len() > 20, "{text}");
+        b.script(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![quote.json()],
+        );
+        b.tour_shot("why-chain");
+    });
+}
+
+#[test]
+fn a_stale_edit_is_refused_with_the_diff() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    let etag = create_statement(s, &t.curator, "st-stale", "The first wording.");
+    b.run("stale_edit", |b| {
+        sign_in(b, s, &t.curator, "alice");
+        b.goto(&s.url("/ui/curate/statements/st-stale"));
+        let text = b.find("#field-text");
+        assert_eq!(b.property(&text, "value"), "The first wording.");
+        // meanwhile someone else saves
+        let patch = client()
+            .patch(s.url("/curation/statements/st-stale"))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("if-match", &etag)
+            .header("content-type", "text/turtle")
+            .body("<> <https://w3id.org/warrant/ns#text> \"The wording of someone else.\" .")
+            .send()
+            .unwrap();
+        assert_eq!(patch.status(), 200);
+        b.type_into(&text, "My own wording.");
+        b.click(&b.find("#save"));
+        let stale = b.wait_text("#stale", "changed since you opened it");
+        assert!(stale.contains("The wording of someone else."), "{stale}");
+        assert!(stale.contains("The first wording."), "{stale}");
+        assert!(stale.contains("admin"), "who changed it: {stale}");
+        b.find("#overwrite");
+        // nothing was overwritten
+        let now = client()
+            .get(s.url("/curation/statements/st-stale"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(
+            now.contains("someone else") && !now.contains("My own wording"),
+            "{now}"
+        );
+    });
+    b.run("revert_conflict", |b| {
+        // undoing the creation conflicts with the later edit: refused, the later change linked
+        b.goto(&s.url("/ui/statements/st-stale"));
+        b.find("#history .change");
+        let reverts = b.wait("revert buttons", || {
+            let all = b.all("button.revert");
+            (all.len() >= 2).then_some(all)
+        });
+        b.click(reverts.last().unwrap());
+        b.wait_text(".revert-result:not(:empty)", "Cannot revert");
+        let later = b.find(".revert-result:not(:empty) .later a");
+        assert!(b.text(&later).len() > 4);
+    });
+}
+
+#[test]
+fn a_reader_sees_no_write_buttons_and_script_text_is_inert() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    let payload =
+        "Zanzibar <script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">";
+    create_statement(s, &t.curator, "st-script", payload);
+    b.run("reader_and_inert_script", |b| {
+        sign_in(b, s, &t.reader, "rita");
+        b.goto(&s.url("/ui/statements/st-script"));
+        let text = b.find("#resource-text");
+        assert_eq!(b.text(&text), payload);
+        assert!(
+            b.all("#resource-text script, #resource-text img, img[src=\"x\"]")
+                .is_empty()
+        );
+        assert_eq!(
+            b.script("return window.__pwned === undefined", vec![]),
+            Value::Bool(true)
+        );
+        // the page's own history loaded, and a reader gets no edit, review or revert buttons
+        b.find("#history .change");
+        assert!(b.all("#edit, #review-link, button.revert").is_empty());
+        assert_eq!(
+            b.script(
+                "return document.querySelector('a[href=\"/ui/curate\"]').closest('li').hidden",
+                vec![]
+            ),
+            Value::Bool(true)
+        );
+        b.goto(&s.url("/ui/review"));
+        b.wait_text("#queue-count", "waiting for review");
+        b.find("#queue .review-item");
+        assert!(b.all("button.approve, button.reject").is_empty());
+        // search snippets are inert too
+        b.goto(&s.url("/ui/search?q=zanzibar"));
+        b.wait_text("#results", "<script>");
+        assert_eq!(
+            b.script("return window.__pwned === undefined", vec![]),
+            Value::Bool(true)
+        );
+        // a tablet's width: nothing wider than the window
+        b.resize(820, 1180);
+        b.goto(&s.url("/ui/statements/st-script"));
+        b.find("#history .change");
+        let fits = b.script(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+            vec![],
+        );
+        assert_eq!(
+            fits,
+            Value::Bool(true),
+            "the resource page overflows a tablet's width"
+        );
+    });
+}
+
+#[test]
+fn the_sparql_editor_runs_a_query_and_downloads_csv() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    b.run("sparql_editor", |b| {
+        b.goto(&s.url("/ui/query"));
+        let editor = b.find("#sparql");
+        b.type_into(
+            &editor,
+            "PREFIX wr: <https://w3id.org/warrant/ns#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\
+             SELECT ?s ?label WHERE { ?s a wr:Statement ; rdfs:label ?label } ORDER BY ?s LIMIT 3",
+        );
+        // highlighted behind the text
+        assert!(!b.all(".editor-back .tk-keyword").is_empty());
+        b.click(&b.find("#run-query"));
+        b.wait_text("#result-count", "3 rows");
+        let link = b.find("#results-table tbody a");
+        assert!(b.text(&link).len() > 2);
+        b.tour_shot("query");
+        b.click(&b.find("#download-csv"));
+        b.find("#csv-link");
+        let csv = b.downloaded("results.csv");
+        assert!(csv.starts_with("s,label"), "{csv}");
+        assert_eq!(csv.trim_end().lines().count(), 4, "{csv}");
+        // the named queries are listed with their parameter fields
+        b.find("#named .named li");
+        assert!(!b.all("#named input[id^=\"param-\"]").is_empty());
+    });
+    b.run("search_tour", |b| {
+        b.goto(&s.url("/ui/search?q=immunoglobulin"));
+        b.wait_text("#result-count", "result");
+        assert!(!b.all("#results mark").is_empty());
+        b.tour_shot("search");
+        b.click(&b.find("#results .hit-statement .hit-link, #results .hit-link"));
+        b.find("#resource-title");
+        b.find("#history");
+        b.tour_shot("resource");
+    });
+}
