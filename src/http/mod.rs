@@ -4,6 +4,7 @@
 //! request first passes [`principal`] (a bad token is 401 everywhere; without a token,
 //! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
+mod cds;
 mod changes;
 mod curation;
 mod error;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub users: Users,
     /// Remote JSON-LD contexts curators' bodies may use (served from local copies, never fetched).
     pub contexts: ContextAllowList,
+    /// The CDS Hooks services' settings and shared state (shared).
+    pub cds: Arc<crate::cds::CdsService>,
 }
 
 impl AppState {
@@ -59,7 +62,14 @@ impl AppState {
             config: Arc::new(config),
             users: Users::default(),
             contexts: ContextAllowList::default(),
+            cds: Arc::default(),
         }
+    }
+
+    /// The same state running the CDS Hooks services with these settings.
+    pub fn with_cds(mut self, settings: crate::cds::CdsSettings) -> Self {
+        self.cds = Arc::new(crate::cds::CdsService::new(settings));
+        self
     }
 
     /// The same state allowing these remote JSON-LD contexts in curation bodies.
@@ -78,7 +88,10 @@ impl AppState {
 /// Authenticates every request (except CORS preflights) before its handler runs, and hands the
 /// [`Principal`](crate::auth::Principal) on as a request extension.
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if request.method() == axum::http::Method::OPTIONS {
+    // CDS Hooks clients authenticate with their own signed JWTs (see `cds.rs`)
+    if request.method() == axum::http::Method::OPTIONS
+        || request.uri().path().starts_with("/cds-services")
+    {
         return next.run(request).await;
     }
     match principal(&state, request.headers()) {
@@ -111,6 +124,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(why::router())
         .merge(evaluate::router())
+        .merge(cds::router())
         .layer(cors);
     // curators' and reviewers' browser tools edit with ETags: their methods and headers are allowed
     let curation_cors = CorsLayer::new()
@@ -147,7 +161,7 @@ pub fn app(state: AppState) -> Router {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history and /changes",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /cds-services, /curation, /review/queue, /history and /changes",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

@@ -3,6 +3,7 @@
 //! `evidence/`, `queries/`.
 
 mod auth;
+mod cds;
 mod cli;
 mod curation;
 mod evaluate;
