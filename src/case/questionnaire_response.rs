@@ -24,12 +24,13 @@ use super::fhir_types::{field, kind};
 use crate::vocab::CONCEPT_SYSTEM;
 use serde_json::{Map, Value, json};
 
+/// The resources the answers state (each with the path of its answer), and the answers that state
+/// nothing Warrant reads.
+pub type Stated = (Vec<(String, Value)>, Vec<Ignored>);
+
 /// The resources a QuestionnaireResponse's answers state (each with the path of its answer), and the
 /// items that state nothing Warrant reads.
-pub fn resources(
-    r: &Map<String, Value>,
-    path: &str,
-) -> Result<(Vec<(String, Value)>, Vec<Ignored>), CaseError> {
+pub fn resources(r: &Map<String, Value>, path: &str) -> Result<Stated, CaseError> {
     let mut out = Vec::new();
     let mut ignored = Vec::new();
     let authored = match field(r, "authored") {
