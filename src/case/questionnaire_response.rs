@@ -228,7 +228,7 @@ mod tests {
         let q = answer(
             json!({"valueQuantity": {"value": 3.2, "system": "http://unitsofmeasure.org", "code": "g/L"}}),
         );
-        let obs = stated("Observation/serum-igg/value", &q, Some("2025-12-01")).unwrap();
+        let obs = stated("Observation/some-lab/value", &q, Some("2025-12-01")).unwrap();
         assert_eq!(obs["valueQuantity"]["code"], "g/L");
         assert_eq!(obs["effectiveDateTime"], "2025-12-01");
         assert_eq!(obs["code"]["coding"][0]["system"], CONCEPT_SYSTEM);
