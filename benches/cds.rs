@@ -5,7 +5,7 @@
 //! p99 / max over `WARRANT_BENCH_CALLS` calls (default 500) after 20 warm-up calls, and the first call
 //! after a write (derived caches cold). The target is p99 <= 100 ms.
 //!
-//! `cargo bench --bench cds` (figures in BENCHMARKS.md).
+//! `cargo bench --bench cds`.
 
 use std::time::{Duration, Instant};
 use warrant::cds::{CdsService, CdsSettings, discovery, hook, respond};
