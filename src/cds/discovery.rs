@@ -120,8 +120,30 @@ pub fn needed_codes(
     Ok(out)
 }
 
-/// The prefetch templates: the patient, and per resource type a search by the needed codes.
+/// The templates, remembered for the current store write epoch (every hook call needs them).
+struct Memo {
+    templates: crate::store::EpochMemo<(), std::sync::Arc<Map<String, Value>>>,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Self {
+            templates: crate::store::EpochMemo::new(1),
+        }
+    }
+}
+
+/// The prefetch templates: the patient, and per resource type a search by the needed codes
+/// (remembered until the next write).
 pub fn prefetch(store: &WarrantStore) -> Result<Map<String, Value>, EvaluateError> {
+    let memo = store.shared::<Memo>();
+    let templates = memo.templates.get_one(store, (), |_| {
+        Ok::<_, EvaluateError>(std::sync::Arc::new(templates(store)?))
+    })?;
+    Ok(templates.as_ref().clone())
+}
+
+fn templates(store: &WarrantStore) -> Result<Map<String, Value>, EvaluateError> {
     let mut templates = Map::new();
     templates.insert("patient".into(), json!("Patient/{{context.patientId}}"));
     for (resource_type, codes) in needed_codes(store)? {
