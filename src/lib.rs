@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod case;
+pub mod cds;
 pub mod cli;
 pub mod config;
 pub mod curate;

@@ -246,6 +246,18 @@ pub mod wr {
         SOURCE = "source";
         /// `wr:Determination`.
         DETERMINATION = "Determination";
+        /// `wr:CardFeedback`: what a clinician did with a CDS Hooks card (a PROV activity).
+        CARD_FEEDBACK = "CardFeedback";
+        /// `wr:card`: card feedback -> the card's uuid.
+        CARD = "card";
+        /// `wr:cardOutcome`: card feedback -> `accepted` or `overridden`.
+        CARD_OUTCOME = "cardOutcome";
+        /// `wr:acceptedSuggestion`: card feedback -> an accepted suggestion's uuid.
+        ACCEPTED_SUGGESTION = "acceptedSuggestion";
+        /// `wr:overrideReason`: card feedback -> `system|code` of the override reason.
+        OVERRIDE_REASON = "overrideReason";
+        /// `wr:forService`: card feedback -> the CDS service id.
+        FOR_SERVICE = "forService";
         /// `wr:outcome`.
         OUTCOME = "outcome";
         /// `wr:forPolicy`.
@@ -524,6 +536,8 @@ pub mod prov {
         SOFTWARE_AGENT = "SoftwareAgent";
         /// `prov:wasDerivedFrom`.
         WAS_DERIVED_FROM = "wasDerivedFrom";
+        /// `prov:used`: activity -> an entity it used.
+        USED = "used";
     }
 }
 

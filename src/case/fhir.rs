@@ -1,7 +1,9 @@
 //! FHIR R4 JSON -> [`Case`]: a Bundle (any type) or one resource posted on its own.
 //!
 //! Read: Condition, Procedure, MedicationStatement, MedicationRequest, MedicationAdministration,
-//! Observation (and Medication, to resolve `medicationReference`). Patient is accepted and not used;
+//! Observation (and Medication, to resolve `medicationReference`), and the answers of a
+//! QuestionnaireResponse to a Warrant documentation questionnaire (`questionnaire_response`). Patient
+//! is accepted and not used;
 //! every other resource type is listed under `ignored`. Facts whose status is `entered-in-error` are
 //! ignored too (listed). The intervention requests are the MedicationRequests whose intent is `order`
 //! (or one of its specialisations) and whose status is not final (`completed`, `stopped`,
@@ -136,6 +138,16 @@ fn read_resource(
         "MedicationAdministration" => FactKind::MedicationAdministration,
         "Observation" => FactKind::Observation,
         "Patient" | "Medication" => return Ok(()),
+        "QuestionnaireResponse" => {
+            let (stated, ignored) = super::questionnaire_response::resources(r, path)?;
+            case.ignored.extend(ignored);
+            for (apath, resource) in &stated {
+                if let Value::Object(map) = resource {
+                    read_resource(case, apath, map, medications)?;
+                }
+            }
+            return Ok(());
+        }
         other => {
             case.ignored.push(Ignored {
                 path: path.to_owned(),

@@ -12,6 +12,7 @@ mod date;
 mod fhir;
 mod fhir_types;
 mod hierarchy;
+mod questionnaire_response;
 mod rdf;
 mod recognise;
 mod ucum;

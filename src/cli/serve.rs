@@ -106,6 +106,25 @@ pub struct ServeArgs {
     /// and `Retry-After`.
     #[arg(long, value_name = "N")]
     pub max_concurrent_queries: Option<usize>,
+    /// CDS Hooks: trust JWTs of this issuer, verified with the keys of a JWK Set file or an
+    /// allow-listed JWK Set URL: `ISSUER=FILE` or `ISSUER=URL` (repeatable).
+    #[arg(long = "cds-issuer", value_name = "ISS=JWKS")]
+    pub cds_issuers: Vec<crate::cds::jwt::TrustedIssuer>,
+    /// CDS Hooks: answer calls that carry no JWT (for a trusted network or a demo only).
+    #[arg(long)]
+    pub cds_anonymous: bool,
+    /// CDS Hooks: a FHIR server base URL missing prefetch may be fetched from, with the request's
+    /// fhirAuthorization (repeatable). Other fhirServer URLs are never contacted.
+    #[arg(long = "fhir-server", value_name = "URL")]
+    pub fhir_servers: Vec<String>,
+    /// CDS Hooks: keep each determination (with the patient facts it rests on) in the store, so its
+    /// coverage-assertion-id resolves at /why?iri=. Off: nothing of a hook request is stored.
+    #[arg(long)]
+    pub cds_keep: bool,
+    /// CDS Hooks: this server's public base URL (the JWT audience and the base of card links), e.g.
+    /// https://warrant.example.org. Default: http:// + the request's Host header.
+    #[arg(long, value_name = "URL")]
+    pub cds_base_url: Option<String>,
 }
 
 /// A secret given on the command line, refused (see `admin_token`): its value is dropped at once and
@@ -210,6 +229,7 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
     let admin_token = admin_token(&args)?;
     let public_url = public_url(args.public_url.as_deref())?;
     let contexts = allowed_contexts(&args.jsonld_contexts)?;
+    let cds = cds_settings(&args)?;
     let root = match &args.root {
         Some(dir) => {
             anyhow::ensure!(dir.is_dir(), "--root {} is not a directory", dir.display());
@@ -355,7 +375,8 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             AppState::new(store, search, config)
                 .with_users(users)
                 .with_contexts(contexts)
-                .with_reasoner(reasoner),
+                .with_reasoner(reasoner)
+                .with_cds(cds),
             shutdown_signal(),
         )
         .await
@@ -405,6 +426,40 @@ impl Drop for ServerUrlFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// The CDS Hooks settings of the flags, checked: JWK Set files must exist, URLs must be http(s).
+fn cds_settings(args: &ServeArgs) -> Result<crate::cds::CdsSettings> {
+    use crate::cds::jwt::KeySource;
+    for issuer in &args.cds_issuers {
+        if let KeySource::File(file) = &issuer.keys {
+            anyhow::ensure!(
+                file.is_file(),
+                "--cds-issuer {}: {} is not a file",
+                issuer.issuer,
+                file.display()
+            );
+        }
+    }
+    for url in args.fhir_servers.iter().chain(&args.cds_base_url) {
+        anyhow::ensure!(
+            url.starts_with("http://") || url.starts_with("https://"),
+            "{url:?} is not an http(s) URL"
+        );
+    }
+    if args.cds_anonymous {
+        tracing::warn!("--cds-anonymous: CDS Hooks calls are answered without a client JWT");
+    }
+    Ok(crate::cds::CdsSettings {
+        anonymous: args.cds_anonymous,
+        issuers: args.cds_issuers.clone(),
+        fhir_servers: args.fhir_servers.clone(),
+        keep: args.cds_keep,
+        base_url: args
+            .cds_base_url
+            .clone()
+            .or_else(|| args.public_url.clone()),
+    })
 }
 
 /// The rule sets to run: `--rules` as given (`none` or empty for none), else the default sets unless

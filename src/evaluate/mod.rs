@@ -73,6 +73,20 @@ pub enum EvaluateError {
     Store(#[from] StoreError),
 }
 
+/// Every policy with the concepts it applies to (`wr:appliesTo`), as evaluation reads them (remembered
+/// for the current write epoch): for services that describe what policies need, such as CDS Hooks
+/// discovery.
+pub fn policy_list(store: &WarrantStore) -> Result<Vec<(String, Vec<String>)>, EvaluateError> {
+    Ok(prepared::policies(store)?.as_ref().clone())
+}
+
+/// The policy `iri` with its criteria tree and rules, exactly as evaluation reads it (remembered for
+/// the current write epoch): for describing the facts a policy needs (prefetch templates,
+/// documentation questionnaires) without evaluating a case.
+pub fn policy_of(store: &WarrantStore, iri: &str) -> Result<policy::Policy, EvaluateError> {
+    Ok(prepared::get(store, iri, false)?.policy.clone())
+}
+
 /// Recognises the case's codes and evaluates it against every applicable policy (or the named one).
 pub fn evaluate(
     store: &WarrantStore,

@@ -410,6 +410,50 @@ pub const ROUTES: &[Route] = &[
             200,
         )],
     },
+    Route {
+        path: "/cds-services",
+        parameters: Some(&[]),
+        operations: &[op(
+            "GET",
+            "CDS Hooks 2.0 discovery: the services and their prefetch templates",
+            &[],
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/cds-services/{id}",
+        parameters: Some(&[]),
+        operations: &[op(
+            "POST",
+            "Call a CDS Hooks service (order-select, order-sign, order-dispatch): cards and CRD coverage-information; a client JWT unless --cds-anonymous",
+            JSON,
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/cds-services/{id}/feedback",
+        parameters: Some(&[]),
+        operations: &[op(
+            "POST",
+            "CDS Hooks feedback: accepted or overridden cards, kept as PROV records",
+            JSON,
+            "reader",
+            200,
+        )],
+    },
+    Route {
+        path: "/questionnaire/{policy}",
+        parameters: Some(&["item"]),
+        operations: &[op(
+            "GET",
+            "A FHIR R4 Questionnaire asking for a policy's missing facts",
+            &[],
+            "reader",
+            200,
+        )],
+    },
 ];
 
 /// The table's entry for a route pattern.

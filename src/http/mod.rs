@@ -5,6 +5,7 @@
 //! 401 when anonymous access is off); writes then ask [`require`] for the role they need.
 
 pub mod api;
+mod cds;
 mod changes;
 pub mod conn;
 mod curation;
@@ -62,6 +63,8 @@ pub struct AppState {
     /// One permit per query being evaluated (`--max-concurrent-queries`), held until its
     /// evaluation has really stopped.
     pub query_slots: Arc<tokio::sync::Semaphore>,
+    /// The CDS Hooks services' settings and shared state (shared).
+    pub cds: Arc<crate::cds::CdsService>,
 }
 
 impl AppState {
@@ -79,12 +82,19 @@ impl AppState {
             contexts: ContextAllowList::default(),
             reasoner: None,
             metrics: Arc::new(metrics::Metrics::new()),
+            cds: Arc::default(),
         }
     }
 
     /// The same state reporting the live reasoner's status in `/readyz`.
     pub fn with_reasoner(mut self, reasoner: Option<ReasonerStatus>) -> Self {
         self.reasoner = reasoner;
+        self
+    }
+
+    /// The same state running the CDS Hooks services with these settings.
+    pub fn with_cds(mut self, settings: crate::cds::CdsSettings) -> Self {
+        self.cds = Arc::new(crate::cds::CdsService::new(settings));
         self
     }
 
@@ -104,8 +114,12 @@ impl AppState {
 /// Authenticates every request (except CORS preflights) before its handler runs, and hands the
 /// [`Principal`](crate::auth::Principal) on as a request extension.
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    // the workbench's files hold no data (a browser cannot send a bearer token when navigating)
-    if request.method() == axum::http::Method::OPTIONS || ui::is_page(request.uri().path()) {
+    // the workbench's files hold no data (a browser cannot send a bearer token when navigating);
+    // CDS Hooks clients authenticate with their own signed JWTs (see `cds.rs`)
+    if request.method() == axum::http::Method::OPTIONS
+        || ui::is_page(request.uri().path())
+        || request.uri().path().starts_with("/cds-services")
+    {
         return next.run(request).await;
     }
     match principal(&state, request.headers()) {
@@ -138,6 +152,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(why::router())
         .merge(evaluate::router())
+        .merge(cds::router())
         .layer(cors);
     // curators' and reviewers' browser tools edit with ETags: their methods and headers are allowed
     let curation_cors = CorsLayer::new()
@@ -183,7 +198,7 @@ pub fn app(state: AppState) -> Router {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /curation, /review/queue, /history, /changes, /healthz, /readyz, /version, /metrics and /openapi.json",
+                "no such endpoint; see the README for /sparql, /update, /store, /queries, /search, /evaluate, /why, /cds-services, /curation, /review/queue, /history, /changes, /healthz, /readyz, /version, /metrics and /openapi.json",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

@@ -4,6 +4,7 @@
 
 mod auth;
 mod browser;
+mod cds;
 mod cli;
 mod cli_beside_server;
 mod curation;
