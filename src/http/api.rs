@@ -74,6 +74,16 @@ const fn op(
     }
 }
 
+/// A page of the workbench: the HTML shell, which then reads the API (client-side routes may carry
+/// any parameters of their own).
+const WORKBENCH_PAGE: &[Operation] = &[op(
+    "GET",
+    "The workbench page (HTML shell; the page reads the API)",
+    &[],
+    "reader",
+    200,
+)];
+
 const GRAPH_STORE: &[Operation] = &[
     op("GET", "Read a graph or the dataset", &[], "reader", 200),
     op(
@@ -347,46 +357,22 @@ pub const ROUTES: &[Route] = &[
     Route {
         path: "/",
         parameters: None,
-        operations: &[op(
-            "GET",
-            "The workbench page (HTML shell; the page reads the API)",
-            &[],
-            "reader",
-            200,
-        )],
+        operations: WORKBENCH_PAGE,
     },
     Route {
         path: "/ui",
         parameters: None,
-        operations: &[op(
-            "GET",
-            "The workbench page (HTML shell; the page reads the API)",
-            &[],
-            "reader",
-            200,
-        )],
+        operations: WORKBENCH_PAGE,
     },
     Route {
         path: "/ui/",
         parameters: None,
-        operations: &[op(
-            "GET",
-            "The workbench page (HTML shell; the page reads the API)",
-            &[],
-            "reader",
-            200,
-        )],
+        operations: WORKBENCH_PAGE,
     },
     Route {
         path: "/ui/{*page}",
         parameters: None,
-        operations: &[op(
-            "GET",
-            "The workbench page (HTML shell; the page reads the API)",
-            &[],
-            "reader",
-            200,
-        )],
+        operations: WORKBENCH_PAGE,
     },
     Route {
         path: "/ui/assets/{*file}",
