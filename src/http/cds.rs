@@ -35,15 +35,16 @@ pub fn router() -> Router<AppState> {
         .route("/questionnaire/{policy}", get(questionnaire_of))
 }
 
-/// The public base URL: `--cds-base-url`, else `http://` + Host.
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+/// The public base URL: `--cds-base-url`, else `--public-url`, else the listening address (never
+/// the request's Host header).
+fn public_base(state: &AppState) -> String {
     state
         .cds
         .settings
         .base_url
         .clone()
         .map(|b| b.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| base_url(state, headers))
+        .unwrap_or_else(|| base_url(state))
 }
 
 fn unauthorized(message: String) -> ApiError {
@@ -77,7 +78,7 @@ fn client(
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <JWT>".into()))?;
-    let base = public_base(state, headers);
+    let base = public_base(state);
     let audiences: Vec<String> = paths.iter().map(|p| format!("{base}{p}")).collect();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -159,7 +160,7 @@ async fn call(
     }
     let issuer = client(&state, &headers, &[format!("/cds-services/{id}")])?;
     let bytes = read_body(&state, body).await?;
-    let base = public_base(&state, &headers);
+    let base = public_base(&state);
     let store = state.store.clone();
     let cds = state.cds.clone();
     let body = blocking(move || {
@@ -234,7 +235,6 @@ async fn questionnaire_of(
     State(state): State<AppState>,
     Path(policy_id): Path<String>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let params = super::request::pairs(raw.unwrap_or_default().as_bytes());
     if let Some((k, _)) = params.iter().find(|(k, _)| k != "item") {
@@ -261,7 +261,7 @@ async fn questionnaire_of(
         }
         items.push(iri);
     }
-    let base = public_base(&state, &headers);
+    let base = public_base(&state);
     let store = state.store.clone();
     let q = blocking(move || {
         let policy = crate::evaluate::policy_of(&store, &policy_iri)?;
