@@ -78,8 +78,42 @@ pub fn load_rule_sets(rules_dir: &Path, sets: &[String]) -> Result<Vec<Rule>, Re
     Ok(rules)
 }
 
+/// Deepest nesting of brackets accepted in a rule file (a rule is a basic graph pattern with
+/// FILTERs: far below the limit for queries).
+pub const RULE_MAX_NESTING: usize = 64;
+/// Most operators, separators and brackets accepted in a rule file.
+pub const RULE_MAX_TOKENS: usize = 10_000;
+
 /// Parses one rule file's text; `path` names it in errors and gives the rule id (its stem).
+///
+/// Text nesting deeper than [`RULE_MAX_NESTING`] or longer than [`RULE_MAX_TOKENS`] is refused
+/// before the recursive SPARQL parser sees it, and the parse runs on a thread with a large stack:
+/// a rule file never aborts the process, however it is written.
 pub fn parse_rule(ruleset: &str, path: &Path, text: &str) -> Result<Rule, RuleError> {
+    if let Err(e) = crate::limits::sparql::check(text, RULE_MAX_NESTING, RULE_MAX_TOKENS) {
+        return Err(RuleError {
+            file: path.to_path_buf(),
+            line: e.line.map_or(1, |l| l as usize),
+            reason: format!("too complex for a rule: {e}"),
+        });
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("rule-parser".into())
+            .stack_size(crate::limits::LARGE_STACK)
+            .spawn_scoped(scope, || parse_checked(ruleset, path, text));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // no thread to be had: the checked text is small enough for this one
+            Err(_) => parse_checked(ruleset, path, text),
+        }
+    })
+}
+
+/// [`parse_rule`] after the limits are checked.
+fn parse_checked(ruleset: &str, path: &Path, text: &str) -> Result<Rule, RuleError> {
     let err = |line: usize, reason: String| RuleError {
         file: path.to_path_buf(),
         line,

@@ -13,6 +13,7 @@ mod evaluate_cache;
 mod evaluate_cases;
 mod examples;
 mod fhir_examples;
+mod fuzz;
 mod graph_store;
 mod history_cli;
 mod hostile;

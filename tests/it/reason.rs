@@ -437,6 +437,7 @@ invalid_rules! {
     invalid_08_property_path => "08-property-path.rq",
     invalid_09_id_mismatch => "09-id-mismatch.rq",
     invalid_10_filter_unbound => "10-filter-unbound.rq",
+    invalid_11_too_deep => "11-too-deep.rq",
     invalid_bad_name => "Bad_Name.rq",
 }
 
