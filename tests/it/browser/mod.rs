@@ -417,3 +417,91 @@ fn the_sparql_editor_runs_a_query_and_downloads_csv() {
         b.tour_shot("resource");
     });
 }
+
+/// Every visible piece of text on a page whose colour against its background is below WCAG 2.1
+/// AA (4.5:1, or 3:1 for large text: 24 px, or 18.66 px bold): `selector: ratio (colour on
+/// background)`. The background is the first opaque one among the element and its ancestors,
+/// translucent layers composited on the way (white at the root, as the page's own is).
+const CONTRAST_PROBE: &str = r##"
+const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return [255, 255, 255, 1];
+  const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const over = (top, bottom) => { const a = top[3]; return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat([1]); };
+const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const background = (el) => { const layers = [];
+  for (let e = el; e; e = e.parentElement) { const b = parse(getComputedStyle(e).backgroundColor);
+    if (b[3] > 0) { layers.push(b); if (b[3] >= 1) break; } }
+  let c = [255, 255, 255, 1]; for (let i = layers.length - 1; i >= 0; i--) c = over(layers[i], c); return c; };
+const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "");
+const bad = [];
+for (const el of document.querySelectorAll("body *")) {
+  const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!own) continue;
+  const s = getComputedStyle(el); const r = el.getBoundingClientRect();
+  if (s.visibility === "hidden" || s.display === "none" || r.width === 0 || r.height === 0 || Number(s.opacity) === 0) continue;
+  const bg = background(el); const fg = over(parse(s.color), bg);
+  const l1 = lum(fg), l2 = lum(bg); const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+  const size = parseFloat(s.fontSize); const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+  if (ratio < (large ? 3 : 4.5)) bad.push(name(el) + ": " + ratio.toFixed(2) + " (" + s.color + " on rgb(" + bg.slice(0, 3).map(Math.round).join(",") + "))");
+}
+return [...new Set(bad)];
+"##;
+
+fn low_contrast(b: &Browser) -> Vec<String> {
+    b.script(CONTRAST_PROBE, vec![])
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_text_meets_wcag_aa_contrast() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    let mut failures = Vec::new();
+    let mut check = |b: &Browser, page: &str| {
+        for f in low_contrast(b) {
+            failures.push(format!("{page}: {f}"));
+        }
+    };
+    b.run("contrast", |b| {
+        sign_in(b, s, &t.reviewer, "bob");
+        b.goto(&s.url("/ui/search?q=immunoglobulin"));
+        b.wait_text("#result-count", "result");
+        check(b, "search");
+        b.click(&b.find("#results .hit-link"));
+        b.find("#history .change");
+        check(b, "resource");
+        b.goto(&s.url("/ui/evaluate"));
+        b.click(&b.find("#example option[value=\"seed-patient.fhir.json\"]"));
+        b.wait("the example case", || {
+            let v = b.property(&b.find("#case"), "value");
+            (v.as_str().unwrap_or_default().len() > 100).then_some(())
+        });
+        b.click(&b.find("#evaluate-go"));
+        b.find("#determination");
+        // every criterion opened, so nested text is measured too
+        b.script(
+            "document.querySelectorAll('details').forEach((d) => d.open = true)",
+            vec![],
+        );
+        check(b, "evaluate");
+        b.goto(&s.url("/ui/review"));
+        b.wait_text("#queue-count", "waiting for review");
+        check(b, "review");
+        b.goto(&s.url("/ui/query"));
+        b.find("#sparql");
+        check(b, "query");
+        b.goto(&s.url("/ui/curate/statements/new"));
+        b.find("#save");
+        check(b, "curate");
+    });
+    assert!(
+        failures.is_empty(),
+        "text below WCAG AA contrast:\n{}",
+        failures.join("\n")
+    );
+}
