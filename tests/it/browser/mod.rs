@@ -505,3 +505,103 @@ fn every_text_meets_wcag_aa_contrast() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn a_curator_builds_a_policy_criteria_tree_in_the_form() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    let option = |select: &str, value_end: &str| format!("{select} option[value$=\"{value_end}\"]");
+    b.run("policy_criteria_tree", |b| {
+        sign_in(b, s, &t.curator, "alice");
+        b.goto(&s.url("/ui/curate/policies/new"));
+        b.type_into(&b.find("#field-id"), "policy-browser");
+        b.type_into(&b.find("#field-label"), "Browser policy");
+        b.click(&b.find(&option("#field-appliesTo", "/concept/ivig")));
+        // the initiation root: all of two leaves
+        b.click(&b.find(&option("#c-crit-1-kind", "#AllOfCriterion")));
+        b.type_into(&b.find("#c-crit-1-label"), "Both hold");
+        b.click(&b.find("#c-crit-1-supportedBy option"));
+        b.click(&b.find("#c-crit-1-add"));
+        b.click(&b.find("#c-crit-1-add"));
+        b.click(&b.find(&option("#c-crit-2-kind", "#ConditionPresent")));
+        b.type_into(&b.find("#c-crit-2-label"), "Systemic JIA");
+        b.click(&b.find(&option("#c-crit-2-concept", "/concept/systemic-jia")));
+        b.click(&b.find("#c-crit-2-supportedBy option"));
+        b.click(&b.find(&option("#c-crit-3-kind", "#LabThreshold")));
+        b.type_into(&b.find("#c-crit-3-label"), "Serum IgG below 400 mg/dL");
+        b.click(&b.find(&option("#c-crit-3-concept", "/concept/serum-igg")));
+        b.click(&b.find(&option("#c-crit-3-comparator", "<")));
+        b.type_into(&b.find("#c-crit-3-threshold"), "400");
+        b.type_into(&b.find("#c-crit-3-unit"), "mg/dL");
+        // the lab leaf has no supporting statement: refused, and said next to that leaf's field
+        b.click(&b.find("#save"));
+        let error = b.wait_text(
+            ".crit-supportedBy[data-focus=\"crit-3\"] .field-error",
+            "supported by at least one statement",
+        );
+        assert!(!error.is_empty());
+        assert!(
+            b.text(&b.find(".crit-supportedBy[data-focus=\"crit-2\"] .field-error"))
+                .is_empty(),
+            "the error is shown only at the criterion it concerns"
+        );
+        b.click(&b.find("#c-crit-3-supportedBy option"));
+        b.click(&b.find("#save"));
+        b.wait_text("#resource-title", "Browser policy");
+        // edited again: the stored tree comes back into the form; a changed threshold is saved
+        b.goto(&s.url("/ui/curate/policies/policy-browser"));
+        let threshold = b.find("#c-crit-3-threshold");
+        assert_eq!(b.property(&threshold, "value"), "400");
+        b.type_into(&threshold, "300");
+        b.click(&b.find("#save"));
+        b.wait_text("#resource-title", "Browser policy");
+    });
+    // stored as parts of the policy, and the policy evaluates
+    let turtle = client()
+        .get(s.url("/curation/policies/policy-browser"))
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let policy = "https://w3id.org/warrant/id/policy-browser";
+    for needle in [
+        format!("<{policy}> <https://w3id.org/warrant/ns#initiationCriteria> <{policy}#crit-1>"),
+        format!("<{policy}#crit-1> <https://w3id.org/warrant/ns#allOf> <{policy}#crit-3>"),
+        format!(
+            "<{policy}#crit-3> <https://w3id.org/warrant/ns#threshold> \"300\"^^<http://www.w3.org/2001/XMLSchema#decimal>"
+        ),
+        format!(
+            "<{policy}#crit-2> <https://w3id.org/warrant/ns#concept> <https://w3id.org/warrant/concept/systemic-jia>"
+        ),
+    ] {
+        assert!(turtle.contains(&needle), "{needle} missing from\n{turtle}");
+    }
+    let answer: Value = client()
+        .post(s.url("/evaluate"))
+        .query(&[
+            ("asOf", "2025-12-17"),
+            ("policy", policy),
+            ("includePending", "true"),
+        ])
+        .header("content-type", "application/fhir+json")
+        .body(
+            std::fs::read(crate::support::repo_root().join("examples/seed-patient.fhir.json"))
+                .unwrap(),
+        )
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let labels: Vec<&str> = answer["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .filter_map(|c| c["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"Serum IgG below 400 mg/dL") && labels.contains(&"Systemic JIA"),
+        "{labels:?}"
+    );
+}

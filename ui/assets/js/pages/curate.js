@@ -8,6 +8,7 @@ import { session } from "../session.js";
 import { labelsOf, forgetLabels } from "../labels.js";
 import { CONCEPT, ID, KINDS, PREFIXES, WR, abbreviate, iriLink, pageOf, safeIri } from "../rdf.js";
 import { FORMS, XSD_INTEGER } from "./forms.js";
+import { criteriaEditor } from "./criteria-editor.js";
 import { description } from "./resource.js";
 import { diffTable, changeSummary } from "../diff.js";
 import { go, errorNote, flash } from "../main.js";
@@ -128,6 +129,12 @@ export async function curatePage(main, kind, id, params) {
     fieldsBox.append(box);
   }
 
+  // a policy's criteria trees, as nested forms
+  const criteria = kind === "policies"
+    ? criteriaEditor(iri, loaded?.triples || [], { concepts: await choices("concepts"), statements: await choices("statements") })
+    : null;
+  if (criteria) fieldsBox.append(h("div", { class: "field criteria-field" }, h("h2", {}, "Criteria"), criteria.element));
+
   const slug = id ? null : h("input", { id: "field-id", type: "text", pattern: "[A-Za-z0-9_.\\-]{1,128}", placeholder: "e.g. st-my-claim (empty: the server picks one)" });
   const message = h("input", { id: "field-message", type: "text", placeholder: "why (kept with the change set)" });
   const raw = h("textarea", { id: "raw", rows: 16, spellcheck: "false", class: "code" }, "");
@@ -156,8 +163,9 @@ export async function curatePage(main, kind, id, params) {
         add({ type: "literal", value: f.type === "textarea" ? c.value : c.value.trim(), lang: f.lang, datatype: f.type === "integer" ? XSD_INTEGER : undefined });
       }
     }
+    if (criteria) triples.push(...criteria.triples(s));
     // what the form does not manage is kept as it was
-    if (loaded) triples.push(...unmanaged(loaded.triples, iri, form, codeRows));
+    if (loaded) triples.push(...unmanaged(loaded.triples, iri, form, codeRows).filter((t) => !criteria?.manages(t)));
     return triples;
   };
   const body = () => (modeRaw.checked ? raw.value : turtle(build()));
@@ -315,7 +323,10 @@ function showViolations(err, fieldsBox, errors, iri) {
   const general = [];
   for (const r of results) {
     const path = pathIri(r.path);
-    const box = [...fieldsBox.querySelectorAll(".field")].find((b) => b.dataset.path === path);
+    // a criterion's violation goes next to that criterion's field; the resource's own, to its field
+    const part = r.focus_node && iri !== r.focus_node && /#([^#]+)$/.exec(r.focus_node)?.[1];
+    const box = [...fieldsBox.querySelectorAll(".field")].find((b) => b.dataset.path === path && !b.hidden
+      && (part ? b.dataset.focus === part : !b.dataset.focus));
     if (box) {
       const slot = box.querySelector(".field-error");
       slot.append(h("p", {}, r.message || r.constraint_component));

@@ -64,7 +64,7 @@ export const FORMS = {
       { name: "appliesTo", label: "Applies to (intervention concepts)", path: WR + "appliesTo", type: "pick", kind: "concepts", many: true, required: true },
       { name: "population", label: "Population (concepts)", path: WR + "population", type: "pick", kind: "concepts", many: true },
     ],
-    note: "The criteria tree, caveats, monitoring and regimens are kept as they are; edit them in the Turtle mode.",
+    note: "Caveats, monitoring requirements and regimens are kept as they are; edit them in the Turtle mode.",
   },
 };
 
