@@ -187,9 +187,10 @@ impl Browser {
         })
     }
 
-    /// Waits up to 20 s until `probe` gives something.
+    /// Waits up to 60 s until `probe` gives something (generous: CI runs the browser beside the
+    /// fuzz targets and a debug server on 2 cores; never a speed assertion).
     pub fn wait<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(v) = probe() {
                 return v;
