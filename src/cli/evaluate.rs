@@ -23,7 +23,8 @@ pub struct EvaluateArgs {
     /// Evaluation date (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
-    /// Output: json (the full answer), text (prose with numbered citations) or dot (Graphviz).
+    /// Output: json (the full answer), text (prose with numbered citations), dot (Graphviz) or svg
+    /// (the Graphviz graph drawn as a picture, no Graphviz needed).
     #[arg(long, default_value = "json", value_name = "FORMAT")]
     pub format: String,
     /// Let statements pending review count as support (the answer then says so).
@@ -48,8 +49,8 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
             .with_context(|| format!("--as-of {text:?} is not a date YYYY-MM-DD"))?,
         None => Day::today(),
     };
-    if !["json", "text", "dot"].contains(&args.format.as_str()) {
-        bail!("--format must be json, text or dot");
+    if !["json", "text", "dot", "svg"].contains(&args.format.as_str()) {
+        bail!("--format must be json, text, dot or svg");
     }
     let (bytes, format) = if args.file.as_os_str() == "-" {
         let mut buf = Vec::new();
@@ -99,6 +100,13 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
                 super::out::write(explain::dot::render(a))?;
             }
         }
+        "svg" => match answers.as_slice() {
+            [one] => super::out::write(explain::svg::from_dot(&explain::dot::render(one))?)?,
+            many => bail!(
+                "--format svg draws one determination and this case has {}: choose one with --policy",
+                many.len()
+            ),
+        },
         _ => {
             let json = if answers.len() == 1 {
                 serde_json::to_string_pretty(&answers[0])?

@@ -68,7 +68,7 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Full-text search over passages, statements, sources and concepts (JSON on stdout).
     Search(search::SearchArgs),
-    /// Why a triple holds: its proof tree down to asserted triples (text, json or dot).
+    /// Why a triple holds: its proof tree down to asserted triples (text, json, dot or svg).
     Why(why::WhyArgs),
     /// Manage users and their roles in the users file (`add` prints a new bearer token once).
     User(user::UserArgs),

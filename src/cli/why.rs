@@ -18,7 +18,7 @@ pub struct WhyArgs {
     pub predicate: String,
     /// Object: an IRI, a blank node or an N-Triples literal (`'"5"^^<http://www.w3.org/2001/XMLSchema#integer>'`).
     pub object: String,
-    /// Output format: text, json or dot.
+    /// Output format: text, json, dot or svg (the dot graph drawn as a picture).
     #[arg(long, default_value = "text", value_name = "FORMAT")]
     pub format: String,
     /// Deepest level of the tree expanded.
@@ -58,8 +58,8 @@ pub fn run(data: &Path, args: WhyArgs) -> Result<()> {
         }
     };
     let triple = Triple::new(subject, predicate, term(&args.object)?);
-    if !["text", "json", "dot"].contains(&args.format.as_str()) {
-        bail!("unknown format {:?} (text, json or dot)", args.format);
+    if !["text", "json", "dot", "svg"].contains(&args.format.as_str()) {
+        bail!("unknown format {:?} (text, json, dot or svg)", args.format);
     }
     if let Some(server) = super::remote::server_for(data, &args.server)? {
         return run_remote(&server, &triple, &args.format);
@@ -75,7 +75,8 @@ pub fn run(data: &Path, args: WhyArgs) -> Result<()> {
         "text" => super::out::write(proof.to_text())?,
         "json" => super::out::line(serde_json::to_string_pretty(&proof)?)?,
         "dot" => super::out::write(proof.to_dot())?,
-        other => bail!("unknown format {other:?} (text, json or dot)"),
+        "svg" => super::out::write(crate::explain::svg::from_dot(&proof.to_dot())?)?,
+        other => bail!("unknown format {other:?} (text, json, dot or svg)"),
     }
     if proof.note == Some(ProofNote::Unsupported) {
         bail!("{triple} is neither asserted nor derived");

@@ -1,5 +1,6 @@
 //! Explanations: the WHY tree of a determination, and its renderings as readable prose ([`text`]) and
-//! Graphviz ([`dot`]); [`record`] keeps a determination in the store and reads it back.
+//! Graphviz ([`dot`], drawn as a picture by [`svg`]); [`record`] keeps a determination in the store and
+//! reads it back.
 //!
 //! The tree: determination -> criteria (recursively, with operands) -> the patient facts each leaf was
 //! decided on (a `derived-fact` with its `rule` when the fact matched through the concept hierarchy)
@@ -9,6 +10,7 @@
 
 pub mod dot;
 pub mod record;
+pub mod svg;
 pub mod text;
 mod why;
 

@@ -4,7 +4,7 @@
 //! POST `/evaluate` reads the body by Content-Type (`application/fhir+json`, `application/json`,
 //! `text/turtle`, `application/ld+json`) and takes `asOf=YYYY-MM-DD` (default today, UTC),
 //! `policy=IRI`, `includePending=true`, `keep=true` (write the determination into the store — a
-//! write, so it needs the admin token; otherwise nothing is written) and `format=json|text|dot`.
+//! write, so it needs the admin token; otherwise nothing is written) and `format=json|text|dot|svg`.
 //! One applicable policy gives one answer object; several give `{"determinations": [...]}`.
 //! Errors: 400 `bad-case` with the JSON `path` (or `line`/`column`) of the problem, 400
 //! `bad-parameter` / `unknown-parameter`, 404 `policy-not-found`, 415, 422 `no-request` /
@@ -35,6 +35,7 @@ enum Format {
     Json,
     Text,
     Dot,
+    Svg,
 }
 
 fn format_of(value: Option<&str>) -> Result<Format, ApiError> {
@@ -42,9 +43,10 @@ fn format_of(value: Option<&str>) -> Result<Format, ApiError> {
         None | Some("json") => Ok(Format::Json),
         Some("text") => Ok(Format::Text),
         Some("dot") => Ok(Format::Dot),
+        Some("svg") => Ok(Format::Svg),
         Some(other) => Err(ApiError::bad_request(
             "bad-parameter",
-            format!("format={other:?}: use json, text or dot"),
+            format!("format={other:?}: use json, text, dot or svg"),
         )),
     }
 }
@@ -192,19 +194,20 @@ async fn evaluate_case(
             .metrics
             .evaluation(&a.report.determination.words().replace(' ', "-"));
     }
-    Ok(render(&answers, format, full, |a| {
+    render(&answers, format, full, |a| {
         serde_json::to_string(a).unwrap_or_default()
-    }))
+    })
+    .await
 }
 
 /// Renders answers; `full` chooses the full text rendering over the one-page summary.
-fn render(
+async fn render(
     answers: &[Answer],
     format: Format,
     full: bool,
     json: impl Fn(&Answer) -> String,
-) -> Response {
-    match format {
+) -> Result<Response, ApiError> {
+    Ok(match format {
         Format::Text => {
             let text: Vec<String> = answers
                 .iter()
@@ -230,6 +233,19 @@ fn render(
             )
                 .into_response()
         }
+        Format::Svg => match answers {
+            [one] => svg_response(explain::dot::render(one)).await?,
+            many => {
+                return Err(ApiError::bad_request(
+                    "bad-parameter",
+                    format!(
+                        "format=svg draws one determination and this case has {}: choose one with \
+                         policy=",
+                        many.len()
+                    ),
+                ));
+            }
+        },
         Format::Json => {
             let body = match answers {
                 [one] => json(one),
@@ -240,7 +256,22 @@ fn render(
             };
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
-    }
+    })
+}
+
+/// A DOT text drawn as an `image/svg+xml` picture (on a blocking thread: layout is CPU work); a graph
+/// too large to draw is the client's 400, a failed drawing the server's 500.
+pub(super) async fn svg_response(dot: String) -> Result<Response, ApiError> {
+    let svg = blocking(move || {
+        explain::svg::from_dot(&dot).map_err(|e| match e {
+            explain::svg::SvgError::TooLarge(_) => {
+                ApiError::bad_request("too-large-to-draw", e.to_string())
+            }
+            explain::svg::SvgError::Failed(_) => ApiError::internal(e),
+        })
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 /// GET `/why?iri=`: served through the one `/why` route (see `why.rs`).
@@ -269,7 +300,8 @@ pub(super) async fn why(
             format!("no kept determination <{iri}> (evaluate with keep=true to keep one)"),
         ));
     };
-    Ok(render(&[answer], format, true, |a| {
+    render(&[answer], format, true, |a| {
         serde_json::to_string(&a.why).unwrap_or_default()
-    }))
+    })
+    .await
 }

@@ -49,10 +49,10 @@ async fn get_why(
     let triple = triple_from(&get("s")?, &get("p")?, &get("o")?)
         .map_err(|m| ApiError::bad_request("bad-parameter", m))?;
     let format = single(&params, "format")?.unwrap_or("json").to_owned();
-    if !["json", "text", "dot"].contains(&format.as_str()) {
+    if !["json", "text", "dot", "svg"].contains(&format.as_str()) {
         return Err(ApiError::bad_request(
             "bad-parameter",
-            format!("format {format:?}: use json, text or dot"),
+            format!("format {format:?}: use json, text, dot or svg"),
         ));
     }
     let store = state.store.clone();
@@ -82,6 +82,7 @@ async fn get_why(
             tree.to_dot(),
         )
             .into_response(),
+        "svg" => super::evaluate::svg_response(tree.to_dot()).await?,
         _ => axum::Json(tree).into_response(),
     })
 }

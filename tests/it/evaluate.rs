@@ -397,6 +397,32 @@ fn text_and_dot_renderings_cite_passages() {
     assert_eq!(status, 200);
     assert!(dot.starts_with("digraph why {") && dot.trim_end().ends_with('}'));
     assert!(dot.contains("->"));
+    // the same graph drawn by the server: an image a browser shows without Graphviz
+    let svg = client()
+        .post(server.url("/evaluate?asOf=2025-12-17&format=svg"))
+        .header("Content-Type", "application/fhir+json")
+        .body(seed())
+        .send()
+        .unwrap();
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let svg = svg.text().unwrap();
+    assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
+    let answer = evaluate(&server, "?asOf=2025-12-17");
+    let criterion = answer["criteria"][0]["label"].as_str().unwrap();
+    let first_words: String = criterion
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        svg.contains(&first_words),
+        "the picture shows the criterion {criterion:?}"
+    );
+    assert!(
+        svg.matches("<text").count() > 20,
+        "criteria, facts, statements and passages are drawn"
+    );
 }
 
 #[test]
@@ -486,6 +512,14 @@ fn keep_writes_only_when_asked_and_why_reads_it_back() {
         .text()
         .unwrap();
     assert!(text.contains("References"));
+    let svg = client()
+        .get(server.url("/why"))
+        .query(&[("iri", id.as_str()), ("format", "svg")])
+        .send()
+        .unwrap();
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.text().unwrap().contains("<svg"));
 }
 
 #[test]
@@ -621,6 +655,14 @@ fn cli_evaluates_a_case_file() {
     );
     let (ok, _, stderr) = crate::support::cli(&root, &["evaluate", SEED, "--as-of", "yesterday"]);
     assert!(!ok && stderr.contains("--as-of"));
+    let (ok, stdout, stderr) = crate::support::cli(
+        &root,
+        &["evaluate", SEED, "--as-of", "2025-12-17", "--format", "svg"],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("<svg") && stdout.trim_end().ends_with("</svg>"));
+    let (ok, _, stderr) = crate::support::cli(&root, &["evaluate", SEED, "--format", "png"]);
+    assert!(!ok && stderr.contains("json, text, dot or svg"), "{stderr}");
 }
 
 #[test]

@@ -262,6 +262,50 @@ fn curator_form_shacl_error_reviewer_approval_changes_the_evaluation() {
         );
         b.tour_shot("why-chain");
     });
+
+    b.run("graph_picture_is_shown_as_an_image", |b| {
+        b.click(&b.find("#show-graph"));
+        let image = b.find("#graph-image");
+        // a drawn, decoded picture: the browser rendered the server's SVG, nothing fetched elsewhere
+        let width = b.wait("the graph picture decoded", || {
+            let done = b.property(&image, "complete").as_bool() == Some(true);
+            let width = b.property(&image, "naturalWidth").as_u64().unwrap_or(0);
+            (done && width > 0).then_some(width)
+        });
+        assert!(
+            width > 200,
+            "a graph of the whole why-chain, {width} px wide"
+        );
+        let shown = |b: &Browser| {
+            b.script(
+                "return arguments[0].getBoundingClientRect().width",
+                vec![image.json()],
+            )
+            .as_f64()
+            .unwrap_or(0.0)
+        };
+        let fitted = shown(b);
+        assert!(
+            fitted > 100.0 && fitted < width as f64,
+            "fitted to the page first: {fitted} of {width} px"
+        );
+        b.click(&b.find("#graph-zoom"));
+        assert!(
+            (shown(b) - width as f64).abs() < 2.0,
+            "actual size on request"
+        );
+        b.click(&b.find("#graph-zoom"));
+        let source = b.property(&image, "src");
+        assert!(
+            source.as_str().unwrap_or_default().starts_with("blob:"),
+            "{source}"
+        );
+        b.script(
+            "arguments[0].scrollIntoView({block: 'start'})",
+            vec![image.json()],
+        );
+        b.tour_shot("graph-picture");
+    });
 }
 
 #[test]

@@ -131,7 +131,15 @@ export async function determinationPage(main, iri) {
     h("p", { class: "iri" }, iri),
     h("p", {}, "What was decided, with the evidence as it stood when it was kept."),
     h("section", { id: "why" }, h("h2", {}, "Why"), whyTree(why, null)),
-    h("button", { type: "button", onclick: async () => replace(text, h("pre", { class: "prose" }, await get(`/why?iri=${encodeURIComponent(iri)}&format=text`))) }, "Show as prose"),
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: async () => replace(text, h("pre", { class: "prose" }, await get(`/why?iri=${encodeURIComponent(iri)}&format=text`))) }, "Show as prose"), " ",
+      h("button", { type: "button", id: "show-graph", onclick: async () => {
+        try {
+          replace(text, graphImage(await get(`/why?iri=${encodeURIComponent(iri)}&format=svg`), "determination"));
+        } catch (e) {
+          replace(text, errorNote(e));
+        }
+      } }, "Graph picture")),
     text);
 }
 
@@ -288,5 +296,27 @@ function renderings(c) {
       replace(out, errorNote(e));
     }
   } }, "Graphviz source");
-  return h("div", {}, h("div", { class: "actions" }, prose, " ", dot), out);
+  const picture = h("button", { type: "button", id: "show-graph", onclick: async () => {
+    try {
+      replace(out, graphImage(await evaluate(c, false, "svg"), "determination"));
+    } catch (e) {
+      replace(out, errorNote(e));
+    }
+  } }, "Graph picture");
+  return h("div", {}, h("div", { class: "actions" }, prose, " ", picture, " ", dot), out);
+}
+
+/** The server-drawn Graphviz picture (`format=svg`) as an image, with a download link. */
+function graphImage(svg, name) {
+  const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+  const figure = h("figure", { class: "graph fit" });
+  const zoom = h("button", { type: "button", id: "graph-zoom", "aria-pressed": "false", onclick: () => {
+    const full = figure.classList.toggle("fit") === false;
+    zoom.setAttribute("aria-pressed", String(full));
+    zoom.textContent = full ? "Fit to width" : "Actual size";
+  } }, "Actual size");
+  figure.append(
+    h("figcaption", {}, "The why-chain as a graph (the Graphviz description drawn by the server). ", zoom, " ", h("a", { href: url, download: `${name}.svg` }, `Download ${name}.svg`)),
+    h("img", { src: url, id: "graph-image", alt: `The ${name}'s why-chain drawn as a graph: criteria, patient facts, statements, sources and passages, coloured met, not met or unknown.` }));
+  return figure;
 }
