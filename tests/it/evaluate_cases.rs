@@ -201,4 +201,7 @@ case_files! {
     tacrolimus => "tacrolimus",
     gvhd => "gvhd",
     tacrolimus_rxnorm_only => "tacrolimus-rxnorm-only",
+    unlisted_rxnorm_medication => "unlisted-rxnorm-medication",
+    scig_on_therapy_igg => "scig-on-therapy-igg",
+    methylprednisolone_rxnorm => "methylprednisolone-rxnorm",
 }
