@@ -330,6 +330,8 @@ pub mod wr {
         NOT_CRITERION = "NotCriterion";
         /// `wr:ConditionPresent`.
         CONDITION_PRESENT = "ConditionPresent";
+        /// `wr:ConditionEpisodesWithin`.
+        CONDITION_EPISODES_WITHIN = "ConditionEpisodesWithin";
         /// `wr:ProcedurePerformed`.
         PROCEDURE_PERFORMED = "ProcedurePerformed";
         /// `wr:ProcedureWithin`.
@@ -370,6 +372,10 @@ pub mod wr {
         THRESHOLD = "threshold";
         /// `wr:measurementsRequired`.
         MEASUREMENTS_REQUIRED = "measurementsRequired";
+        /// `wr:minimumEpisodes`: how many episodes a condition-episodes leaf needs.
+        MINIMUM_EPISODES = "minimumEpisodes";
+        /// `wr:alsoRefutedBy`: a concept whose refutation refutes a condition-episodes leaf too.
+        ALSO_REFUTED_BY = "alsoRefutedBy";
         /// `wr:measuredOffIntervention`: only measurements taken while this intervention was not
         /// being given count (a lab threshold).
         MEASURED_OFF_INTERVENTION = "measuredOffIntervention";

@@ -52,7 +52,7 @@ fn resource_types(kind: Kind) -> &'static [&'static str] {
     ];
     match kind {
         Kind::AllOf | Kind::AnyOf | Kind::Not => &[],
-        Kind::ConditionPresent => &["Condition"],
+        Kind::ConditionPresent | Kind::ConditionEpisodesWithin => &["Condition"],
         Kind::ProcedurePerformed | Kind::ProcedureWithin => &["Procedure", "Condition"],
         Kind::MedicationCurrent | Kind::MedicationInHistory => MEDICATION,
         Kind::LabThreshold | Kind::ObservationBelowNormal | Kind::ObservationWithin => {

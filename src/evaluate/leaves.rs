@@ -136,6 +136,7 @@ pub fn evaluate(ctx: &Context<'_>, c: &Criterion) -> LeafOutcome {
     let name = ctx.hierarchy.label(x);
     match c.kind {
         Kind::ConditionPresent => condition_present(ctx, x, &name),
+        Kind::ConditionEpisodesWithin => condition_episodes_within(ctx, c, x, &name),
         Kind::ProcedurePerformed => procedure_performed(ctx, x, &name),
         Kind::ProcedureWithin => procedure_within(ctx, x, &name, c.within_days.unwrap_or(0)),
         Kind::MedicationCurrent => super::medication::medication_current(ctx, x, &name),
@@ -229,6 +230,104 @@ fn condition_present(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
         ctx.uses(&stated, x, "status unclear"),
         detail,
         format!("{name}: {detail}"),
+    )
+}
+
+/// Conditions that refute `x`: refuted, coded `x` or a broader concept.
+fn refuting<'f>(ctx: &'f Context<'_>, x: &str) -> Vec<(usize, &'f Fact)> {
+    ctx.facts(FactKind::Condition)
+        .filter(|(_, f)| {
+            f.verification_status.as_deref() == Some("refuted")
+                && f.direct_concepts
+                    .iter()
+                    .any(|d| ctx.hierarchy.subsumes(d, x))
+        })
+        .collect()
+}
+
+fn condition_episodes_within(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> LeafOutcome {
+    let n = c.within_days.unwrap_or(0);
+    let k = c.min_episodes.unwrap_or(1).max(1);
+    let stated: Vec<_> = ctx
+        .matching(FactKind::Condition, x)
+        .into_iter()
+        .filter(|(_, f)| f.verification_status.as_deref() != Some("refuted"))
+        .collect();
+    let within: Vec<_> = stated
+        .iter()
+        .filter(|(_, f)| {
+            ctx.age(f)
+                .is_some_and(|(least, most)| least >= 0 && most <= n)
+        })
+        .copied()
+        .collect();
+    // one episode per day: two records of the same day are one episode
+    let days: std::collections::BTreeSet<i64> = within
+        .iter()
+        .filter_map(|(_, f)| f.date.map(|d| d.earliest.0))
+        .collect();
+    let episodes = days.len() as i64;
+    if episodes >= k {
+        return done(
+            Status::Met,
+            ctx.uses(&within, x, "episode within the window"),
+            format!(
+                "{episodes} episodes of {name} within {n} days before the evaluation date (needs {k})"
+            ),
+        );
+    }
+    // refuting the concept (or a broader one), or a concept the criterion names as refuting it too
+    let refuters: Vec<&str> = std::iter::once(x)
+        .chain(c.also_refuted_by.iter().map(String::as_str))
+        .collect();
+    let mut refuted: Vec<(usize, &Fact)> = Vec::new();
+    for r in &refuters {
+        for (i, f) in refuting(ctx, r) {
+            if !refuted.iter().any(|(j, _)| *j == i) {
+                refuted.push((i, f));
+            }
+        }
+    }
+    if !refuted.is_empty() {
+        let uses = refuted
+            .iter()
+            .map(|(_, f)| FactUse {
+                fact: f.iri.clone(),
+                role: "refuted".into(),
+                concept: f
+                    .direct_concepts
+                    .iter()
+                    .find(|d| refuters.iter().any(|r| ctx.hierarchy.subsumes(d, r)))
+                    .cloned(),
+                derivation: Vec::new(),
+                detail: None,
+            })
+            .collect();
+        return done(
+            Status::NotMet,
+            uses,
+            format!("the case refutes {name} (or a broader condition)"),
+        );
+    }
+    let undated = stated.iter().any(|(_, f)| f.date.is_none());
+    let detail = if undated {
+        "date of the condition".to_owned()
+    } else {
+        format!("episodes of {name} in the last {n} days")
+    };
+    let mut uses = ctx.uses(&within, x, "episode within the window");
+    let outside: Vec<_> = stated
+        .iter()
+        .filter(|(_, f)| !within.iter().any(|(_, w)| std::ptr::eq(*w, *f)))
+        .copied()
+        .collect();
+    uses.extend(ctx.uses(&outside, x, "not counted (undated or outside the window)"));
+    unknown(
+        uses,
+        &detail,
+        format!(
+            "{episodes} of {k} episodes of {name} recorded within {n} days; others are not known"
+        ),
     )
 }
 

@@ -23,6 +23,8 @@ pub enum Kind {
     Not,
     /// `wr:ConditionPresent`.
     ConditionPresent,
+    /// `wr:ConditionEpisodesWithin`.
+    ConditionEpisodesWithin,
     /// `wr:ProcedurePerformed`.
     ProcedurePerformed,
     /// `wr:ProcedureWithin`.
@@ -41,11 +43,12 @@ pub enum Kind {
     InterventionRequested,
 }
 
-const KINDS: [(NamedNodeRef<'static>, Kind); 12] = [
+const KINDS: [(NamedNodeRef<'static>, Kind); 13] = [
     (wr::ALL_OF_CRITERION, Kind::AllOf),
     (wr::ANY_OF_CRITERION, Kind::AnyOf),
     (wr::NOT_CRITERION, Kind::Not),
     (wr::CONDITION_PRESENT, Kind::ConditionPresent),
+    (wr::CONDITION_EPISODES_WITHIN, Kind::ConditionEpisodesWithin),
     (wr::PROCEDURE_PERFORMED, Kind::ProcedurePerformed),
     (wr::PROCEDURE_WITHIN, Kind::ProcedureWithin),
     (wr::MEDICATION_CURRENT, Kind::MedicationCurrent),
@@ -86,6 +89,10 @@ pub struct Criterion {
     pub unit: Option<String>,
     /// `wr:measurementsRequired` (default 1).
     pub measurements: usize,
+    /// `wr:minimumEpisodes` (condition-episodes leaves).
+    pub min_episodes: Option<i64>,
+    /// `wr:alsoRefutedBy` (condition-episodes leaves): concepts whose refutation refutes the leaf.
+    pub also_refuted_by: Vec<String>,
     /// `wr:measuredOffIntervention`: only measurements taken while this intervention was not
     /// given count.
     pub off_intervention: Option<String>,
@@ -310,6 +317,8 @@ fn read_tree(
             .integer(iri, wr::MEASUREMENTS_REQUIRED)
             .unwrap_or(1)
             .max(1) as usize,
+        min_episodes: nodes.integer(iri, wr::MINIMUM_EPISODES),
+        also_refuted_by: nodes.iris(iri, wr::ALSO_REFUTED_BY),
         off_intervention: nodes.iri(iri, wr::MEASURED_OFF_INTERVENTION),
         effect_days: nodes
             .integer(iri, wr::INTERVENTION_EFFECT_DAYS)
@@ -351,6 +360,13 @@ fn check_parameters(c: &Criterion) -> Result<(), String> {
     match c.kind {
         Kind::ProcedureWithin | Kind::ObservationWithin => {
             need(c.within_days.is_some_and(|d| d >= 0), "wr:withinDays ≥ 0")
+        }
+        Kind::ConditionEpisodesWithin => {
+            need(c.within_days.is_some_and(|d| d >= 0), "wr:withinDays ≥ 0")?;
+            need(
+                c.min_episodes.is_some_and(|k| k >= 1),
+                "wr:minimumEpisodes ≥ 1",
+            )
         }
         Kind::LabThreshold => {
             need(

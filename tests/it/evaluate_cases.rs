@@ -204,4 +204,6 @@ case_files! {
     unlisted_rxnorm_medication => "unlisted-rxnorm-medication",
     scig_on_therapy_igg => "scig-on-therapy-igg",
     methylprednisolone_rxnorm => "methylprednisolone-rxnorm",
+    infection_episodes => "infection-episodes",
+    infection_episode_single => "infection-episode-single",
 }

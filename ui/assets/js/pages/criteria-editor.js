@@ -14,6 +14,7 @@ const KINDS = [
   ["AnyOfCriterion", "any of (one operand met)", { operands: "anyOf", min: 2 }],
   ["NotCriterion", "not (its operand not met)", { operands: "not", min: 1, max: 1 }],
   ["ConditionPresent", "condition present", { concept: "concept" }],
+  ["ConditionEpisodesWithin", "condition episodes within N days (at least K)", { concept: "concept", days: true, episodes: true }],
   ["ProcedurePerformed", "procedure performed", { concept: "concept" }],
   ["ProcedureWithin", "procedure within N days", { concept: "concept", days: true }],
   ["MedicationCurrent", "medication currently taken", { concept: "concept" }],
@@ -84,6 +85,7 @@ export function criteriaEditor(iri, triples, lists) {
     const threshold = h("input", { type: "number", step: "any", id: `c-${id}-threshold`, value: nodeIri ? of(nodeIri, WR + "threshold")[0] ?? "" : "" });
     const unit = h("input", { type: "text", id: `c-${id}-unit`, placeholder: "UCUM, e.g. mg/dL", value: nodeIri ? of(nodeIri, WR + "unit")[0] ?? "" : "" });
     const days = h("input", { type: "number", min: 1, id: `c-${id}-days`, value: nodeIri ? of(nodeIri, WR + "withinDays")[0] ?? "" : "" });
+    const episodes = h("input", { type: "number", min: 1, id: `c-${id}-episodes`, value: nodeIri ? of(nodeIri, WR + "minimumEpisodes")[0] ?? "" : "" });
     const supported = pick("supportedBy", lists.statements, nodeIri ? of(nodeIri, WR + "supportedBy") : [], true);
     const opposed = pick("opposedBy", lists.statements, nodeIri ? of(nodeIri, WR + "opposedBy") : [], true);
     const box = (name, lbl, control, path) => {
@@ -99,6 +101,7 @@ export function criteriaEditor(iri, triples, lists) {
       box("threshold", "Threshold", threshold, WR + "threshold"),
       box("unit", "Unit", unit, WR + "unit"));
     const daysBox = box("days", "Within days (before the evaluation date)", days, WR + "withinDays");
+    const episodesBox = box("episodes", "At least this many episodes", episodes, WR + "minimumEpisodes");
     const operands = h("ol", { class: "operands" });
     const children = [];
     const addOperand = (childIri) => {
@@ -119,6 +122,7 @@ export function criteriaEditor(iri, triples, lists) {
       conceptBox.dataset.path = WR + (spec.concept || "concept");
       labBox.hidden = !spec.lab;
       daysBox.hidden = !spec.days;
+      episodesBox.hidden = !spec.episodes;
       operandBox.hidden = !spec.operands;
     };
     kind.addEventListener("change", show);
@@ -127,7 +131,7 @@ export function criteriaEditor(iri, triples, lists) {
     const el = h("fieldset", { class: `criterion depth-${Math.min(depth, 4)}`, "data-crit": id },
       h("legend", {}, depth === 0 ? "Root criterion" : "Criterion"),
       box("kind", "Kind", kind, RDF_TYPE), box("label", "Label", label, RDFS + "label"),
-      conceptBox, labBox, daysBox,
+      conceptBox, labBox, daysBox, episodesBox,
       box("supportedBy", "Supported by (statements; at least one)", supported, WR + "supportedBy"),
       box("opposedBy", "Opposed by (statements)", opposed, WR + "opposedBy"),
       operandBox);
@@ -146,6 +150,7 @@ export function criteriaEditor(iri, triples, lists) {
         if (unit.value.trim()) add(WR + "unit", lit(unit.value.trim()));
       }
       if (spec.days && days.value !== "") add(WR + "withinDays", lit(days.value, XSD + "integer"));
+      if (spec.episodes && episodes.value !== "") add(WR + "minimumEpisodes", lit(episodes.value, XSD + "integer"));
       for (const o of supported.selectedOptions) add(WR + "supportedBy", { type: "uri", value: o.value });
       for (const o of opposed.selectedOptions) add(WR + "opposedBy", { type: "uri", value: o.value });
       children.forEach((c, i) => {
