@@ -317,11 +317,10 @@ pub fn regimens(
         let consistent = requested.map(|d| d >= min && d <= max);
         let note = match consistent {
             Some(false) => Some(format!(
-                "Regimen — requested {} ({} days); {} recommends {} ({}–{} days): {}",
+                "Regimen — requested {} ({} days); \"{}\" is every {}–{} days: {}",
                 fact.and_then(|f| f.timing.clone()).unwrap_or_default(),
                 fmt_days(requested.unwrap_or_default()),
                 r.label,
-                r.interval.clone().unwrap_or_default(),
                 fmt_days(min),
                 fmt_days(max),
                 r.note_text.clone().unwrap_or_default()

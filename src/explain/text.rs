@@ -16,6 +16,9 @@ use crate::evaluate::{CriterionReport, EvidenceRef, Status};
 use std::collections::HashMap;
 use std::fmt::Write;
 
+/// The summary's mark for a citation resting only on statements pending review (explained once).
+const PENDING_MARK: &str = "†";
+
 struct Citations<'a> {
     ix: &'a Index<'a>,
     numbers: HashMap<String, usize>,
@@ -76,7 +79,11 @@ impl<'a> Citations<'a> {
             .collect();
         let mut out = self.cite(&list);
         if !refs.iter().any(|r| r.counts && r.role == "supports") && !list.is_empty() {
-            out.push_str(" (pending human review)");
+            if self.by_source {
+                out.push_str(PENDING_MARK);
+            } else {
+                out.push_str(" (pending human review)");
+            }
         }
         out
     }
@@ -123,17 +130,27 @@ fn render_detail(answer: &Answer, full: bool) -> String {
         .map(|t| format!(" {t}"))
         .unwrap_or_default();
     let _ = writeln!(out, "{what}{timing}: Medical Necessity Assessment\n");
-    let _ = writeln!(
-        out,
-        "Policy: {} ({}). Evaluated as of {}. Review: {}.\n",
-        r.policy.label,
-        r.policy
-            .review_status
-            .as_deref()
-            .unwrap_or("no review status"),
-        r.as_of,
-        r.review
-    );
+    let policy_status = r
+        .policy
+        .review_status
+        .as_deref()
+        .unwrap_or("no review status");
+    if full {
+        let _ = writeln!(
+            out,
+            "Policy: {} ({policy_status}). Evaluated as of {}. Review: {}.\n",
+            r.policy.label, r.as_of, r.review
+        );
+    } else {
+        // the recommendation names the policy and the date
+        let _ = writeln!(out, "Policy {policy_status}; review: {}.\n", r.review);
+    }
+    if !full {
+        let _ = writeln!(
+            out,
+            "{PENDING_MARK} cites only statements pending human review; full detail: detail=full.\n"
+        );
+    }
 
     let decisive_root = r
         .evidence
@@ -183,8 +200,8 @@ fn render_detail(answer: &Answer, full: bool) -> String {
     }
     if !full {
         let counts = [
-            (r.evidence.indirect.len(), "indirect (another population)"),
-            (r.evidence.flagged.len(), "flagged by curators"),
+            (r.evidence.indirect.len(), "indirect"),
+            (r.evidence.flagged.len(), "flagged"),
         ];
         let listed: Vec<String> = counts
             .iter()
@@ -194,7 +211,7 @@ fn render_detail(answer: &Answer, full: bool) -> String {
         if !listed.is_empty() {
             let _ = writeln!(
                 out,
-                "Also {} statement(s): listed with detail=full.",
+                "Not shown: {} statements (detail=full).",
                 listed.join(", ")
             );
         }
@@ -221,7 +238,20 @@ fn render_detail(answer: &Answer, full: bool) -> String {
             )
         );
     }
-    for s in &r.evidence.opposing {
+    let shown_under_roots: Vec<&str> = r
+        .criteria
+        .iter()
+        .filter(|k| is_top(r, k))
+        .flat_map(|k| k.evidence.iter())
+        .filter(|e| e.role == "opposes")
+        .map(|e| e.statement.as_str())
+        .collect();
+    for s in r
+        .evidence
+        .opposing
+        .iter()
+        .filter(|s| full || !shown_under_roots.contains(&s.statement.as_str()))
+    {
         let text = ix
             .statements
             .get(s.statement.as_str())
@@ -279,7 +309,22 @@ fn render_detail(answer: &Answer, full: bool) -> String {
         });
         let _ = writeln!(out, "- {}", sentence(&text, &cites));
     }
-    for m in &r.missing {
+    if !full && !r.missing.is_empty() {
+        let items: Vec<String> = r
+            .missing
+            .iter()
+            .map(|m| match m.detail.first() {
+                Some(d) if d != "not mentioned in the case" => format!("{} ({d})", m.label),
+                _ => m.label.clone(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nMissing from the case, needed to decide the criteria above: {}.",
+            items.join("; ")
+        );
+    }
+    for m in r.missing.iter().filter(|_| full) {
         let mut refs = Vec::new();
         for k in &m.needed_by {
             if let Some(cr) = ix.criteria.get(k.as_str()) {
@@ -300,11 +345,15 @@ fn render_detail(answer: &Answer, full: bool) -> String {
     let _ = writeln!(out, "Conclusion on Medical Necessity\n");
     let cites = c.cite_refs(&root_refs);
     let because = r.reasons.last().cloned().unwrap_or_default();
-    let conclusion = format!(
-        "{what} is {}: {because}. This answer is {}",
-        r.determination.words(),
-        r.review
-    );
+    let conclusion = if full {
+        format!(
+            "{what} is {}: {because}. This answer is {}",
+            r.determination.words(),
+            r.review
+        )
+    } else {
+        format!("{what} is {} ({})", r.determination.words(), r.review)
+    };
     let _ = writeln!(out, "{}\n", sentence(&conclusion, &cites));
     let rendered: Vec<&String> = r
         .monitoring
@@ -316,7 +365,7 @@ fn render_detail(answer: &Answer, full: bool) -> String {
         .notes
         .iter()
         .filter(|n| !rendered.contains(n))
-        .take(if full { usize::MAX } else { 1 })
+        .filter(|_| full)
     {
         let _ = writeln!(out, "Note: {n}");
     }
@@ -377,7 +426,7 @@ fn render_detail(answer: &Answer, full: bool) -> String {
             } else {
                 ids.join("; ")
             };
-            let _ = writeln!(out, "[{}] {title} ({ids})", i + 1);
+            let _ = writeln!(out, "[{}] {} ({ids})", i + 1, short_title(&title));
             continue;
         }
         let text = passage
@@ -393,6 +442,21 @@ fn render_detail(answer: &Answer, full: bool) -> String {
         );
     }
     out
+}
+
+/// A title cut to its first words for the summary's reference list (the full title is in full detail).
+fn short_title(title: &str) -> String {
+    const WORDS: usize = 8;
+    let words: Vec<&str> = title.split_whitespace().collect();
+    if words.len() <= WORDS {
+        return words.join(" ");
+    }
+    format!(
+        "{}…",
+        words[..WORDS]
+            .join(" ")
+            .trim_end_matches([',', ':', ';', '.', '—', '-', ' '])
+    )
 }
 
 fn is_top(r: &crate::evaluate::Report, k: &CriterionReport) -> bool {
@@ -424,7 +488,7 @@ fn rationale(
         }
         (s, _, _) => s.words().to_owned(),
     };
-    let line = if full || depth == 0 {
+    let line = if full || (depth == 0 && k.children.is_empty()) {
         let reason = if full {
             k.reason.as_str()
         } else {

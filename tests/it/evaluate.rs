@@ -359,6 +359,7 @@ fn text_and_dot_renderings_cite_passages() {
     // The default text is a page a clinician reads: at most 800 words, no logic jargon; the full
     // detail (every criterion down to the facts, each reference quoted) is one parameter away.
     let words = text.split_whitespace().count();
+    assert!(words <= 800, "{words} words in the default text:\n{text}");
     assert!(!text.contains("operand"), "{text}");
     let references = &text[text.find("\nReferences").unwrap()..];
     assert!(references.contains("PMID 22081487"), "{references}");
