@@ -159,8 +159,10 @@ impl Reasoner {
     pub fn resume(&mut self, store: &Store) -> Result<(Stats, bool), ReasonError> {
         let current = match &self.marker {
             Some(m) => {
-                super::marker::read(store, INFERRED_GRAPH)?.as_ref() == Some(m)
-                    && super::marker::read(store, DERIVATIONS_GRAPH)?.as_ref() == Some(m)
+                let inferred = super::marker::read(store, INFERRED_GRAPH)?;
+                let records = super::marker::read(store, DERIVATIONS_GRAPH)?;
+                tracing::debug!(want = %m, ?inferred, ?records, "reasoner markers at start");
+                inferred.as_ref() == Some(m) && records.as_ref() == Some(m)
             }
             None => false,
         };
