@@ -23,7 +23,7 @@ pub struct LoadArgs {
     /// Files or folders to load.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Rule sets to materialise after loading, comma-separated, or `none` (default: rdfs,skos,clinical;
+    /// Rule sets to materialise after loading, comma-separated, or `none` (default: rdfs,skos;
     /// rules are read from ./queries/rules, else the copy built into the binary).
     #[arg(long, value_name = "SETS")]
     pub rules: Option<String>,

@@ -82,8 +82,8 @@ pub struct ServeArgs {
     /// Do not load the default data at all (an empty store, e.g. for conformance tests).
     #[arg(long)]
     pub no_default_data: bool,
-    /// Rule sets kept materialised in the inferred graph, comma-separated (`rdfs,owl2rl,skos,clinical`),
-    /// or `none`. Default: the sets the shipped evidence needs (rdfs, skos, clinical); none with
+    /// Rule sets kept materialised in the inferred graph, comma-separated (`rdfs,owl2rl,skos`),
+    /// or `none`. Default: the sets the shipped evidence needs (rdfs, skos); none with
     /// --no-default-data.
     #[arg(long, env = "WARRANT_RULES", value_name = "SETS")]
     pub rules: Option<String>,

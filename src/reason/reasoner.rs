@@ -30,7 +30,7 @@ pub struct RuleConfig {
 
 impl RuleConfig {
     /// Rule sets the shipped evidence needs, the default of `--rules`.
-    pub const DEFAULT_SETS: [&'static str; 3] = ["rdfs", "skos", "clinical"];
+    pub const DEFAULT_SETS: [&'static str; 2] = ["rdfs", "skos"];
 
     /// The default configuration for a rules folder: [`Self::DEFAULT_SETS`], 1,000 rounds, 64
     /// derivation records per triple.
