@@ -337,9 +337,17 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         let rule_config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
         let (live, stats) = crate::reason::LiveReasoner::start(&store, rule_config, rules)
             .context("materialising the inferred graph")?;
-        tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date");
+        match stats {
+            Some(stats) => {
+                tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date")
+            }
+            None => tracing::info!(
+                rules = %sets.join(","),
+                "inferred graph up to date (stored; the reasoner's state is rebuilt in the background)"
+            ),
+        }
         reasoner = Some(live.status());
-        store.add_observer(std::sync::Arc::new(live));
+        store.add_observer(live);
     }
     if config.admin_token.is_none() && users.is_empty() {
         tracing::warn!("no --admin-token and no users: every write is refused");

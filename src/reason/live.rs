@@ -120,28 +120,67 @@ impl ReasonerStatus {
 
 impl LiveReasoner {
     /// Materialises the rules over `store` and returns the reasoner, ready to be registered with
-    /// [`WarrantStore::add_observer`]. When the store already holds the materialisation of these
-    /// rules for its current state (an earlier run wrote it and nothing changed since: see
-    /// [`Reasoner::resume`]), it is adopted: computed in memory, nothing rewritten.
+    /// [`WarrantStore::add_observer`], with the figures of the materialisation (`None` when it was
+    /// deferred). When the store already holds the materialisation of these rules for its current
+    /// state (an earlier run wrote it and nothing changed since: see [`Reasoner::resume`]), the
+    /// stored inferred graph is served at once and the in-memory state that incremental updates need
+    /// is rebuilt on a background thread holding the write lock — queries are answered meanwhile,
+    /// writes wait for it — so a restart on an unchanged store does not wait for the reasoning.
     pub fn start(
         store: &WarrantStore,
         config: RuleConfig,
         rules: Vec<Rule>,
-    ) -> Result<(Self, Stats), ReasonError> {
+    ) -> Result<(Arc<Self>, Option<Stats>), ReasonError> {
         let mut reasoner =
             Reasoner::from_rules(config, rules).with_record_writer(store.record_writer().clone());
         reasoner.mark_state(&store.state()?);
+        if reasoner.stored_is_current(store.oxigraph())? {
+            let live = Arc::new(Self {
+                reasoner: Mutex::new(reasoner),
+                status: ReasonerStatus::default(),
+            });
+            let (resuming, store) = (Arc::clone(&live), store.clone());
+            std::thread::Builder::new()
+                .name("warrant-reasoner-resume".into())
+                .spawn(move || resuming.resume_in_background(&store))
+                .map_err(|source| ReasonError::Io {
+                    path: "(reasoner thread)".into(),
+                    source,
+                })?;
+            return Ok((live, None));
+        }
         let (stats, adopted) = store.write_directly(|ox| reasoner.resume(ox))?;
         tracing::debug!(adopted, "inferred graph at start");
         let status = ReasonerStatus::default();
         status.count(&stats);
         Ok((
-            Self {
+            Arc::new(Self {
                 reasoner: Mutex::new(reasoner),
                 status,
-            },
-            stats,
+            }),
+            Some(stats),
         ))
+    }
+
+    /// [`Reasoner::resume`] under the write lock (a write committed before this thread took the lock
+    /// was already handled by the observer: resume then finds the new markers, or recomputes).
+    fn resume_in_background(&self, store: &WarrantStore) {
+        let outcome = store.write_directly(|ox| {
+            let mut reasoner = self.reasoner.lock().unwrap_or_else(PoisonError::into_inner);
+            reasoner.mark_state(&store.state()?);
+            reasoner.resume(ox)
+        });
+        match outcome {
+            Ok((stats, adopted)) => {
+                tracing::debug!(adopted, ?stats, "reasoner state rebuilt after start");
+                self.status.count(&stats);
+            }
+            Err(e) => {
+                tracing::error!("rebuilding the reasoner's state after start failed: {e}");
+                self.status
+                    .set(Some(format!("rebuilding the reasoner's state failed: {e}")));
+            }
+        }
     }
 
     /// The handle saying whether the inferred graph is current.

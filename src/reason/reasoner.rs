@@ -157,16 +157,7 @@ impl Reasoner {
     /// semi-naive updates need it) and nothing is written. Otherwise a full [`Self::materialize`].
     /// Returns the figures and whether the stored graphs were adopted.
     pub fn resume(&mut self, store: &Store) -> Result<(Stats, bool), ReasonError> {
-        let current = match &self.marker {
-            Some(m) => {
-                let inferred = super::marker::read(store, INFERRED_GRAPH)?;
-                let records = super::marker::read(store, DERIVATIONS_GRAPH)?;
-                tracing::debug!(want = %m, ?inferred, ?records, "reasoner markers at start");
-                inferred.as_ref() == Some(m) && records.as_ref() == Some(m)
-            }
-            None => false,
-        };
-        if current {
+        if self.stored_is_current(store)? {
             let (mut state, load_ms, reason_ms) = self.compute(store)?;
             let start = Instant::now();
             let max = self.config.max_derivations_per_triple;
@@ -185,6 +176,18 @@ impl Reasoner {
             }
         }
         Ok((self.materialize(store)?, false))
+    }
+
+    /// Whether the stored inferred graph and derivation records are marked as the materialisation of
+    /// these rules at the state given to [`Self::mark_state`]: then they can be served as they are.
+    pub fn stored_is_current(&self, store: &Store) -> Result<bool, ReasonError> {
+        let Some(m) = &self.marker else {
+            return Ok(false);
+        };
+        let inferred = super::marker::read(store, INFERRED_GRAPH)?;
+        let records = super::marker::read(store, DERIVATIONS_GRAPH)?;
+        tracing::debug!(want = %m, ?inferred, ?records, "reasoner markers");
+        Ok(inferred.as_ref() == Some(m) && records.as_ref() == Some(m))
     }
 
     /// Writes only the markers (the inferred graph's now, the records' in the record writer's next

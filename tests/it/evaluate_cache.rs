@@ -5,7 +5,6 @@
 //! the inferred graph — and checks that the very next evaluation sees the change.
 
 use crate::support::repo_root;
-use std::sync::Arc;
 use warrant::case::{self, CaseFormat, Day};
 use warrant::evaluate::{Options, Outcome, Report, Status, evaluate};
 use warrant::load::{DataRoot, collect_files};
@@ -147,7 +146,7 @@ fn inferred_triples_are_seen_by_the_next_evaluation() {
     // The live reasoner retracting an inferred triple after a write, as the server runs it.
     let rules = rules_from_root(&DataRoot::Dir(repo_root()), &["rdfs".to_owned()]).unwrap();
     let (live, _) = LiveReasoner::start(&store, config(), rules).unwrap();
-    store.add_observer(Arc::new(live));
+    store.add_observer(live);
     assert_eq!(outcome(&store), met);
     update(
         &store,

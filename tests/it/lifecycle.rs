@@ -191,3 +191,74 @@ fn a_file_changed_on_disk_never_silently_replaces_curated_edits() {
     assert!(ok);
     assert_eq!(out.lines().nth(1), Some("4"), "nothing was lost: {out}");
 }
+
+const INFERRED: &str = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/warrant/graph/inferred> { ?s ?p ?o } }";
+const CHAIN: &str = "ASK { <http://example.org/a> <http://www.w3.org/2004/02/skos/core#broaderTransitive> <http://example.org/c> }";
+
+fn update(server: &TestServer, text: &str) {
+    let r = client()
+        .post(server.url("/update"))
+        .bearer_auth(crate::support::TOKEN)
+        .header("content-type", "application/sparql-update")
+        .body(text.to_owned())
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().unwrap());
+}
+
+fn ask(server: &TestServer, query: &str) -> bool {
+    let v: serde_json::Value = client()
+        .get(server.url("/sparql"))
+        .query(&[("query", query)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["boolean"].as_bool().unwrap()
+}
+
+#[test]
+fn a_restart_serves_the_stored_inferred_graph_and_follows_writes_at_once() {
+    // A restart on an unchanged store answers from the stored inferred graph while the reasoner's
+    // in-memory state is rebuilt in the background; a write sent right away waits for it and is
+    // reasoned over exactly (added and removed), and a further restart finds the same graph.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--admin-token",
+        crate::support::TOKEN,
+    ];
+    let first = TestServer::start_in(&repo_root(), &args);
+    let inferred = ask_count(&first, INFERRED);
+    assert!(inferred > 0);
+    assert!(first.terminate());
+
+    let second = TestServer::start_in(&repo_root(), &args);
+    assert_eq!(ask_count(&second, INFERRED), inferred, "served as stored");
+    update(
+        &second,
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+         INSERT DATA { GRAPH <http://example.org/g> {
+           <http://example.org/a> skos:broader <http://example.org/b> .
+           <http://example.org/b> skos:broader <http://example.org/c> } }",
+    );
+    assert!(
+        ask(&second, CHAIN),
+        "the write right after start is reasoned over"
+    );
+    update(
+        &second,
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+         DELETE DATA { GRAPH <http://example.org/g> { <http://example.org/b> skos:broader <http://example.org/c> } }",
+    );
+    assert!(!ask(&second, CHAIN), "and a removal too");
+    let after = ask_count(&second, INFERRED);
+    assert!(second.terminate());
+
+    let third = TestServer::start_in(&repo_root(), &args);
+    assert_eq!(ask_count(&third, INFERRED), after);
+    assert!(!ask(&third, CHAIN));
+    assert!(third.terminate());
+}

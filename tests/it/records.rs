@@ -45,7 +45,7 @@ fn live_store() -> WarrantStore {
     let rules = rules_from_root(&root, &sets).unwrap();
     let config = RuleConfig::new("queries/rules").with_sets(&sets);
     let (live, _) = LiveReasoner::start(&store, config, rules).unwrap();
-    store.add_observer(std::sync::Arc::new(live));
+    store.add_observer(live);
     store
 }
 
