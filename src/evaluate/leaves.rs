@@ -173,35 +173,8 @@ fn condition_present(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
             format!("the case records {name} as current"),
         );
     }
-    let refuting: Vec<_> = ctx
-        .facts(FactKind::Condition)
-        .filter(|(_, f)| {
-            refuted(f)
-                && f.direct_concepts
-                    .iter()
-                    .any(|d| ctx.hierarchy.subsumes(d, x))
-        })
-        .collect();
-    if !refuting.is_empty() {
-        let uses = refuting
-            .iter()
-            .map(|(_, f)| FactUse {
-                fact: f.iri.clone(),
-                role: "refuted".into(),
-                concept: f
-                    .direct_concepts
-                    .iter()
-                    .find(|d| ctx.hierarchy.subsumes(d, x))
-                    .cloned(),
-                derivation: Vec::new(),
-                detail: None,
-            })
-            .collect();
-        return done(
-            Status::NotMet,
-            uses,
-            format!("the case refutes {name} (or a broader condition)"),
-        );
+    if let Some(not_met) = refuted_outcome(ctx, &[x], name) {
+        return not_met;
     }
     let stated: Vec<_> = matching
         .iter()
@@ -233,16 +206,31 @@ fn condition_present(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome {
     )
 }
 
-/// Conditions that refute `x`: refuted, coded `x` or a broader concept.
-fn refuting<'f>(ctx: &'f Context<'_>, x: &str) -> Vec<(usize, &'f Fact)> {
-    ctx.facts(FactKind::Condition)
+/// NOT MET when the case refutes one of `concepts`: a refuted Condition coded with it or a broader
+/// concept (refuting "infection" refutes every kind of infection); `None` otherwise.
+fn refuted_outcome(ctx: &Context<'_>, concepts: &[&str], name: &str) -> Option<LeafOutcome> {
+    let refutes = |d: &String| concepts.iter().any(|x| ctx.hierarchy.subsumes(d, x));
+    let uses: Vec<FactUse> = ctx
+        .facts(FactKind::Condition)
         .filter(|(_, f)| {
             f.verification_status.as_deref() == Some("refuted")
-                && f.direct_concepts
-                    .iter()
-                    .any(|d| ctx.hierarchy.subsumes(d, x))
+                && f.direct_concepts.iter().any(refutes)
         })
-        .collect()
+        .map(|(_, f)| FactUse {
+            fact: f.iri.clone(),
+            role: "refuted".into(),
+            concept: f.direct_concepts.iter().find(|d| refutes(d)).cloned(),
+            derivation: Vec::new(),
+            detail: None,
+        })
+        .collect();
+    (!uses.is_empty()).then(|| {
+        done(
+            Status::NotMet,
+            uses,
+            format!("the case refutes {name} (or a broader condition)"),
+        )
+    })
 }
 
 fn condition_episodes_within(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> LeafOutcome {
@@ -280,34 +268,8 @@ fn condition_episodes_within(ctx: &Context<'_>, c: &Criterion, x: &str, name: &s
     let refuters: Vec<&str> = std::iter::once(x)
         .chain(c.also_refuted_by.iter().map(String::as_str))
         .collect();
-    let mut refuted: Vec<(usize, &Fact)> = Vec::new();
-    for r in &refuters {
-        for (i, f) in refuting(ctx, r) {
-            if !refuted.iter().any(|(j, _)| *j == i) {
-                refuted.push((i, f));
-            }
-        }
-    }
-    if !refuted.is_empty() {
-        let uses = refuted
-            .iter()
-            .map(|(_, f)| FactUse {
-                fact: f.iri.clone(),
-                role: "refuted".into(),
-                concept: f
-                    .direct_concepts
-                    .iter()
-                    .find(|d| refuters.iter().any(|r| ctx.hierarchy.subsumes(d, r)))
-                    .cloned(),
-                derivation: Vec::new(),
-                detail: None,
-            })
-            .collect();
-        return done(
-            Status::NotMet,
-            uses,
-            format!("the case refutes {name} (or a broader condition)"),
-        );
+    if let Some(not_met) = refuted_outcome(ctx, &refuters, name) {
+        return not_met;
     }
     let undated = stated.iter().any(|(_, f)| f.date.is_none());
     let detail = if undated {
