@@ -28,11 +28,44 @@ pub fn local_id(iri: &str) -> Option<&str> {
     })
 }
 
+/// Whether `s` is a safe id: letters, digits, `-`, `_` and `.` (one URL query value as it is).
+fn is_plain_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The id of criterion `criterion` in `policy`'s questionnaire URL: the fragment of a part of the
+/// policy (`{policy}#crit-x` -> `crit-x`), else its Warrant id (`…/id/crit-x` -> `crit-x`).
+pub fn item_id<'a>(policy: &str, criterion: &'a str) -> Option<&'a str> {
+    match criterion
+        .strip_prefix(policy)
+        .and_then(|rest| rest.strip_prefix('#'))
+    {
+        Some(fragment) => Some(fragment).filter(|f| is_plain_id(f)),
+        None => local_id(criterion),
+    }
+}
+
+/// The criterion an `item` of `policy`'s questionnaire URL names: its part `{policy}#{item}` when
+/// `is_criterion` says the policy has it, else the Warrant id `{item}`. None for an unsafe id.
+pub fn item_iri(policy: &str, item: &str, is_criterion: impl Fn(&str) -> bool) -> Option<String> {
+    if !is_plain_id(item) {
+        return None;
+    }
+    let part = format!("{policy}#{item}");
+    Some(if is_criterion(&part) {
+        part
+    } else {
+        format!("{}{item}", vocab::ID)
+    })
+}
+
 /// The URL of the questionnaire for `items` (criterion IRIs) of `policy`, on `base`.
 pub fn url(base: &str, policy: &str, items: &[String]) -> Option<String> {
     let id = local_id(policy)?;
     let mut url = format!("{base}/questionnaire/{id}");
-    let ids: Vec<&str> = items.iter().filter_map(|i| local_id(i)).collect();
+    let ids: Vec<&str> = items.iter().filter_map(|i| item_id(policy, i)).collect();
     for (n, i) in ids.iter().enumerate() {
         url.push(if n == 0 { '?' } else { '&' });
         url.push_str("item=");
@@ -175,13 +208,26 @@ mod tests {
             "https://w3id.org/warrant/id/policy-a",
             &[
                 "https://w3id.org/warrant/id/crit-x".into(),
+                "https://w3id.org/warrant/id/policy-a#crit-y".into(),
+                "https://w3id.org/warrant/id/policy-b#crit-z".into(),
                 "urn:other".into(),
             ],
         );
         assert_eq!(
             u.as_deref(),
-            Some("http://h/questionnaire/policy-a?item=crit-x")
+            Some("http://h/questionnaire/policy-a?item=crit-x&item=crit-y")
         );
+        let policy = "https://w3id.org/warrant/id/policy-a";
+        let parts = |iri: &str| iri == "https://w3id.org/warrant/id/policy-a#crit-y";
+        assert_eq!(
+            item_iri(policy, "crit-y", parts).as_deref(),
+            Some("https://w3id.org/warrant/id/policy-a#crit-y")
+        );
+        assert_eq!(
+            item_iri(policy, "crit-x", parts).as_deref(),
+            Some("https://w3id.org/warrant/id/crit-x")
+        );
+        assert_eq!(item_iri(policy, "a#b", parts), None);
         assert_eq!(url("http://h", "urn:p", &[]), None);
         assert_eq!(local_id("https://w3id.org/warrant/id/a b"), None);
     }

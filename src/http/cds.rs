@@ -250,21 +250,27 @@ async fn questionnaire_of(
             format!("{policy_id:?} is not a Warrant id"),
         ));
     }
-    let mut items = Vec::new();
-    for (_, v) in &params {
-        let iri = format!("{}{v}", crate::vocab::ID);
-        if questionnaire::local_id(&iri).is_none() {
-            return Err(ApiError::bad_request(
-                "bad-parameter",
-                format!("item={v:?} is not a Warrant id"),
-            ));
-        }
-        items.push(iri);
+    let wanted: Vec<String> = params.into_iter().map(|(_, v)| v).collect();
+    if let Some(v) = wanted
+        .iter()
+        .find(|v| questionnaire::item_iri(&policy_iri, v, |_| false).is_none())
+    {
+        return Err(ApiError::bad_request(
+            "bad-parameter",
+            format!("item={v:?} is not a Warrant id"),
+        ));
     }
     let base = public_base(&state);
     let store = state.store.clone();
     let q = blocking(move || {
         let policy = crate::evaluate::policy_of(&store, &policy_iri)?;
+        // an item names a part of the policy (`{policy}#{item}`) or a criterion of its own
+        let items: Vec<String> = wanted
+            .iter()
+            .filter_map(|v| {
+                questionnaire::item_iri(&policy_iri, v, |iri| policy.criteria.contains_key(iri))
+            })
+            .collect();
         if let Some(unknown) = items.iter().find(|i| !policy.criteria.contains_key(*i)) {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,

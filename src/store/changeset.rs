@@ -10,7 +10,7 @@
 //!       prov:startedAtTime "…"^^xsd:dateTime ; prov:endedAtTime "…"^^xsd:dateTime ;
 //!       rdfs:comment "message" ; wr:changeKind "edit" ; wr:generation 42 ;
 //!       wr:reverts <…/id/change/{other}> ;              # a revert only
-//!       wr:touches <resource>, … ;                      # subjects and objects changed (not classes)
+//!       wr:touches <resource>, … ;                      # subjects and objects changed (not classes), and the resources of changed parts <x#…>
 //!       wr:addedIn <…/graph/change/{id}/added/0> ; wr:removedIn <…/graph/change/{id}/removed/0> .
 //!   <…/graph/change/{id}/added/0> wr:targetGraph <graph the quads were added to> .
 //! }
@@ -235,8 +235,17 @@ pub(super) fn is_record(q: &Quad) -> bool {
     matches!(&q.graph_name, GraphName::NamedNode(n) if vocab::is_record_graph(n.as_str()))
 }
 
+/// The resource a part `{iri}#{fragment}` belongs to (a policy's criterion `<policy#crit-1>`, a
+/// concept's code `<concept#code-…>`): a change of a part is a change of the whole, so its history
+/// and its review see it.
+fn whole_of_part(part: &NamedNode) -> Option<NamedNode> {
+    let (whole, fragment) = part.as_str().split_once('#')?;
+    (!whole.is_empty() && !fragment.is_empty()).then(|| NamedNode::new_unchecked(whole))
+}
+
 /// The IRIs a change touched: subjects and objects of its quads (classes in `rdf:type` objects
-/// excepted), and for a blank node the IRIs that refer to it (before or after the change).
+/// excepted), the resources the touched subjects are parts of, and for a blank node the IRIs that
+/// refer to it (before or after the change).
 fn touched(tx: &Transaction<'_>, applied: &Applied) -> Result<BTreeSet<NamedNode>, StoreError> {
     let quads: Vec<&Quad> = applied
         .added
@@ -250,6 +259,9 @@ fn touched(tx: &Transaction<'_>, applied: &Applied) -> Result<BTreeSet<NamedNode
         match &q.subject {
             NamedOrBlankNode::NamedNode(n) => {
                 iris.insert(n.clone());
+                if let Some(whole) = whole_of_part(n) {
+                    iris.insert(whole);
+                }
             }
             b @ NamedOrBlankNode::BlankNode(_) => blanks.push(b.clone()),
         }

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 const SEED: &str = "tests/peer/cases/seed-patient.fhir.json";
 const W: &str = "https://w3id.org/warrant/id/";
+/// The shipped policy's parts (criteria, caveats) are `<policy#…>`.
+const P: &str = "https://w3id.org/warrant/id/policy-ivig-after-allo-hsct#";
 const C: &str = "https://w3id.org/warrant/concept/";
 
 fn server() -> TestServer {
@@ -49,7 +51,7 @@ fn criterion<'a>(answer: &'a Value, id: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["iri"] == format!("{W}{id}"))
+        .find(|c| c["iri"] == format!("{P}{id}"))
         .unwrap_or_else(|| panic!("criterion {id} reported"))
 }
 
@@ -147,8 +149,8 @@ fn seed_case_without_approved_evidence_is_indeterminate_and_says_what_pending_ev
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert!(needed_by.contains(&format!("{W}crit-igg-measured-within-month").as_str()));
-    assert!(needed_by.contains(&format!("{W}crit-igg-at-least-400-twice").as_str()));
+    assert!(needed_by.contains(&format!("{P}crit-igg-measured-within-month").as_str()));
+    assert!(needed_by.contains(&format!("{P}crit-igg-at-least-400-twice").as_str()));
 
     // Safety caveats and monitoring are never withheld: reported with the review status of their
     // evidence ("pending review"), triggered by the facts.
@@ -167,7 +169,7 @@ fn seed_case_without_approved_evidence_is_indeterminate_and_says_what_pending_ev
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["iri"] == format!("{W}{id}"))
+            .find(|c| c["iri"] == format!("{P}{id}"))
             .unwrap_or_else(|| panic!("caveat {id} reported"))
             .clone()
     };
@@ -192,7 +194,7 @@ fn seed_case_without_approved_evidence_is_indeterminate_and_says_what_pending_ev
     // "below 55 %" and the volume-overload caveat is possible, not certain.
     let lvef = caveat("caveat-lvef-volume-overload");
     assert_eq!(lvef["status"], "possible");
-    assert_eq!(lvef["triggeredBy"][0], format!("{W}crit-lvef-below-55"));
+    assert_eq!(lvef["triggeredBy"][0], format!("{P}crit-lvef-below-55"));
     assert_eq!(
         criterion(&answer, "crit-lvef-below-55")["computedStatus"],
         "unknown"
@@ -247,7 +249,7 @@ fn seed_case_without_approved_evidence_is_indeterminate_and_says_what_pending_ev
         ),
     ] {
         assert!(
-            by_criterion[format!("{W}{criterion}")]
+            by_criterion[format!("{P}{criterion}")]
                 .as_array()
                 .is_some_and(|list| list.contains(&Value::String(format!("{W}{statement}")))),
             "{criterion} opposed by {statement}: {by_criterion}"
@@ -317,15 +319,15 @@ fn pending_statements_count_only_when_asked_and_the_answer_says_so() {
     assert_eq!(prednisone["derivation"][0], format!("{C}prednisone"));
     assert_eq!(
         answer["evidence"]["weakest"]["criterion"],
-        format!("{W}crit-t-cell-depletion-with-ongoing-immunosuppression")
+        format!("{P}crit-t-cell-depletion-with-ongoing-immunosuppression")
     );
     assert_eq!(
         answer["evidence"]["weakest"]["certainty"]["label"],
         "very low certainty"
     );
     let caveats = &answer["caveats"];
-    assert!(iris(caveats, "iri").contains(&format!("{W}caveat-lvef-volume-overload")));
-    assert!(iris(caveats, "iri").contains(&format!("{W}caveat-live-vaccine-deferral")));
+    assert!(iris(caveats, "iri").contains(&format!("{P}caveat-lvef-volume-overload")));
+    assert!(iris(caveats, "iri").contains(&format!("{P}caveat-live-vaccine-deferral")));
     assert!(answer["withheld"].as_array().unwrap().is_empty());
 }
 
@@ -592,9 +594,9 @@ fn the_determination_follows_the_policy_data() {
     let server = server();
     let update = format!(
         "PREFIX wr: <https://w3id.org/warrant/ns#>
-         DELETE {{ GRAPH ?g {{ <{W}crit-allogeneic-hsct-performed> wr:concept ?c }} }}
-         INSERT {{ GRAPH ?g {{ <{W}crit-allogeneic-hsct-performed> wr:concept <{C}autologous-hsct> }} }}
-         WHERE {{ GRAPH ?g {{ <{W}crit-allogeneic-hsct-performed> wr:concept ?c }} }}"
+         DELETE {{ GRAPH ?g {{ <{P}crit-allogeneic-hsct-performed> wr:concept ?c }} }}
+         INSERT {{ GRAPH ?g {{ <{P}crit-allogeneic-hsct-performed> wr:concept <{C}autologous-hsct> }} }}
+         WHERE {{ GRAPH ?g {{ <{P}crit-allogeneic-hsct-performed> wr:concept ?c }} }}"
     );
     let response = client()
         .post(server.url("/update"))
@@ -677,6 +679,7 @@ fn source_knows_no_concept_code_or_case_of_the_worked_example() {
         (&concepts, "concept:"),
         (&policies, "concept:"),
         (&policies, "id:"),
+        (&policies, "pol:"),
     ] {
         for (i, _) in text.match_indices(prefix) {
             let term: String = text[i + prefix.len()..]

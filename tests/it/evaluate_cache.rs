@@ -11,7 +11,8 @@ use warrant::load::{DataRoot, collect_files};
 use warrant::reason::{LiveReasoner, Reasoner, RuleConfig, rules_from_root};
 use warrant::store::{Change, DatasetMode, Op, WarrantStore, parse_update, sync_files};
 
-const CRITERION: &str = "https://w3id.org/warrant/id/crit-allogeneic-hsct-performed";
+const CRITERION: &str =
+    "https://w3id.org/warrant/id/policy-ivig-after-allo-hsct#crit-allogeneic-hsct-performed";
 const PREFIXES: &str = "PREFIX wr: <https://w3id.org/warrant/ns#>
     PREFIX id: <https://w3id.org/warrant/id/>
     PREFIX concept: <https://w3id.org/warrant/concept/>

@@ -100,8 +100,10 @@ fn a_review_approval_is_what_lets_a_statement_support_determinations() {
     let seed =
         std::fs::read(crate::support::repo_root().join("tests/peer/cases/seed-patient.fhir.json"))
             .unwrap();
-    let criterion = "https://w3id.org/warrant/id/crit-allogeneic-hsct-performed";
-    let caveat = "https://w3id.org/warrant/id/caveat-lvef-volume-overload";
+    let criterion =
+        "https://w3id.org/warrant/id/policy-ivig-after-allo-hsct#crit-allogeneic-hsct-performed";
+    let caveat =
+        "https://w3id.org/warrant/id/policy-ivig-after-allo-hsct#caveat-lvef-volume-overload";
     let evaluate = || -> Value {
         let response = client()
             .post(server.url("/evaluate?asOf=2025-12-17"))
