@@ -649,3 +649,125 @@ fn a_curator_builds_a_policy_criteria_tree_in_the_form() {
         "{labels:?}"
     );
 }
+
+/// The description of the shipped policy as N-Triples lines, without the fields the server sets on
+/// every edit (review status and reviewer, attribution, creation time).
+fn shipped_policy_content(s: &TestServer) -> std::collections::BTreeSet<String> {
+    let text = client()
+        .get(s.url("/curation/policies/policy-ivig-after-allo-hsct"))
+        .header("accept", "application/n-triples")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let server_fields = [
+        "#reviewStatus>",
+        "#reviewedBy>",
+        "#reviewedAt>",
+        "#reviewComment>",
+        "prov#wasAttributedTo>",
+        "prov#generatedAtTime>",
+    ];
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !server_fields.iter().any(|f| l.contains(f)))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_shipped_policys_shared_criteria_are_edited_once_in_the_form() {
+    let Some(b) = Browser::start() else { return };
+    let t = team();
+    let s = &t.server;
+    let policy = "https://w3id.org/warrant/id/policy-ivig-after-allo-hsct";
+    let before = shipped_policy_content(s);
+    assert!(
+        before.len() > 150 && before.iter().any(|l| l.contains("#crit-igg-below-400>")),
+        "{before:?}"
+    );
+    let shared = "crit-ongoing-immunosuppression";
+    b.run("shipped_policy_criteria", |b| {
+        sign_in(b, s, &t.curator, "alice");
+        b.goto(&s.url("/ui/curate/policies/policy-ivig-after-allo-hsct"));
+        // a criterion used by three composites is edited once; its other uses refer to it
+        b.find(&format!("#crit-box-{shared}"));
+        assert_eq!(b.all(&format!("#crit-box-{shared}")).len(), 1);
+        assert_eq!(b.all(&format!("[data-ref=\"{shared}\"]")).len(), 2);
+        assert!(
+            b.all("#criteria .hint")
+                .iter()
+                .all(|h| !b.text(h).contains("Turtle mode"))
+        );
+        // saved untouched, the policy says exactly what it said (nothing the form has no field for
+        // is lost: comments, certainty, lookbacks, the off-therapy rule, display order)
+        b.type_into(&b.find("#field-message"), "no change");
+        b.click(&b.find("#save"));
+        b.wait_text("#resource-title", "Immunoglobulin replacement");
+    });
+    let after_noop = shipped_policy_content(s);
+    assert_eq!(
+        before.symmetric_difference(&after_noop).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "a save without changes changed the policy"
+    );
+    b.run("shipped_policy_criteria_edit", |b| {
+        b.goto(&s.url("/ui/curate/policies/policy-ivig-after-allo-hsct"));
+        let label = b.find(&format!("#c-{shared}-label"));
+        b.type_into(&label, "Ongoing immunosuppression (any agent)");
+        b.wait_text(
+            &format!("[data-ref=\"{shared}\"] .ref-link"),
+            "Ongoing immunosuppression (any agent)",
+        );
+        b.type_into(&b.find("#c-crit-igg-below-400-threshold"), "300");
+        b.click(&b.find("#save"));
+        b.wait_text("#resource-title", "Immunoglobulin replacement");
+    });
+    let after = shipped_policy_content(s);
+    let part = |id: &str| format!("<{policy}#{id}>");
+    let wr = |p: &str| format!("<https://w3id.org/warrant/ns#{p}>");
+    let added: Vec<&String> = after.difference(&after_noop).collect();
+    let removed: Vec<&String> = after_noop.difference(&after).collect();
+    assert_eq!(
+        added,
+        vec![
+            &format!(
+                "{} {} \"300\"^^<http://www.w3.org/2001/XMLSchema#decimal> .",
+                part("crit-igg-below-400"),
+                wr("threshold")
+            ),
+            &format!(
+                "{} <http://www.w3.org/2000/01/rdf-schema#label> \"Ongoing immunosuppression (any agent)\" .",
+                part(shared)
+            ),
+        ],
+        "only the two edited values changed (removed: {removed:?})"
+    );
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    // the uses of the shared criterion are links to the one criterion
+    for user in [
+        "crit-within-immune-reconstitution",
+        "crit-t-cell-depletion-with-ongoing-immunosuppression",
+    ] {
+        let link = format!("{} {} {} .", part(user), wr("anyOf"), part(shared));
+        let link_all = format!("{} {} {} .", part(user), wr("allOf"), part(shared));
+        assert!(after.contains(&link) || after.contains(&link_all), "{user}");
+    }
+    // only parts changed in the second edit (alice had already been attributed and the policy was
+    // already submitted): the policy's history still shows it
+    let history: Value = client()
+        .get(s.url("/history"))
+        .query(&[("iri", policy)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let changes = history.as_array().expect("history");
+    assert!(changes.len() >= 2, "{history}");
+    assert!(
+        changes[0]["added"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|q| q["object"].as_str().is_some_and(|o| o.contains("\"300\"")))),
+        "{}",
+        changes[0]
+    );
+}

@@ -163,9 +163,10 @@ export async function curatePage(main, kind, id, params) {
         add({ type: "literal", value: f.type === "textarea" ? c.value : c.value.trim(), lang: f.lang, datatype: f.type === "integer" ? XSD_INTEGER : undefined });
       }
     }
-    if (criteria) triples.push(...criteria.triples(s));
     // what the form does not manage is kept as it was
-    if (loaded) triples.push(...unmanaged(loaded.triples, iri, form, codeRows).filter((t) => !criteria?.manages(t)));
+    const kept = loaded ? unmanaged(loaded.triples, iri, form, codeRows).filter((t) => !criteria?.manages(t)) : [];
+    if (criteria) triples.push(...criteria.triples(s, kept));
+    triples.push(...kept);
     return triples;
   };
   const body = () => (modeRaw.checked ? raw.value : turtle(build()));
