@@ -698,6 +698,11 @@ fn the_shipped_policys_shared_criteria_are_edited_once_in_the_form() {
                 .iter()
                 .all(|h| !b.text(h).contains("Turtle mode"))
         );
+        b.script(
+            "document.querySelector('[data-ref=\"crit-ongoing-immunosuppression\"]').scrollIntoView({ block: 'center' })",
+            vec![],
+        );
+        b.tour_shot("policy-criteria");
         // saved untouched, the policy says exactly what it said (nothing the form has no field for
         // is lost: comments, certainty, lookbacks, the off-therapy rule, display order)
         b.type_into(&b.find("#field-message"), "no change");
@@ -752,8 +757,43 @@ fn the_shipped_policys_shared_criteria_are_edited_once_in_the_form() {
         let link_all = format!("{} {} {} .", part(user), wr("allOf"), part(shared));
         assert!(after.contains(&link) || after.contains(&link_all), "{user}");
     }
-    // only parts changed in the second edit (alice had already been attributed and the policy was
-    // already submitted): the policy's history still shows it
+    // the criterion removed where it is edited moves to its next use; reused, it is linked again
+    b.run("shipped_policy_criteria_move_and_reuse", |b| {
+        b.goto(&s.url("/ui/curate/policies/policy-ivig-after-allo-hsct"));
+        b.click(&b.find(&format!("li:has(> #crit-box-{shared}) > .remove-operand")));
+        assert_eq!(b.all(&format!("#crit-box-{shared}")).len(), 1);
+        assert_eq!(b.all(&format!("[data-ref=\"{shared}\"]")).len(), 1);
+        let reuse = b.find("#c-crit-within-immune-reconstitution-reuse");
+        b.click(&reuse);
+        b.click(&b.find(&format!(
+            "#c-crit-within-immune-reconstitution-reuse option[value=\"{shared}\"]"
+        )));
+        assert_eq!(b.all(&format!("[data-ref=\"{shared}\"]")).len(), 2);
+        b.click(&b.find("#save"));
+        b.wait_text("#resource-title", "Immunoglobulin replacement");
+    });
+    let moved = shipped_policy_content(s);
+    let defined = |lines: &std::collections::BTreeSet<String>| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("{} ", part(shared))))
+            .filter(|l| !l.contains("#displayOrder>"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        defined(&moved),
+        defined(&after),
+        "the criterion is kept whole"
+    );
+    assert!(moved.contains(&format!(
+        "{} {} {} .",
+        part("crit-within-immune-reconstitution"),
+        wr("anyOf"),
+        part(shared)
+    )));
+    // only parts changed in the second and third edits (alice had already been attributed and the
+    // policy was already submitted): the policy's history still shows them
     let history: Value = client()
         .get(s.url("/history"))
         .query(&[("iri", policy)])
@@ -762,12 +802,21 @@ fn the_shipped_policys_shared_criteria_are_edited_once_in_the_form() {
         .json()
         .unwrap();
     let changes = history.as_array().expect("history");
-    assert!(changes.len() >= 2, "{history}");
+    assert!(changes.len() >= 3, "{history}");
+    let added = |c: &Value, needle: &str| {
+        c["added"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|q| q["object"].as_str().is_some_and(|o| o.contains(needle)))
+        })
+    };
+    assert!(added(&changes[1], "\"300\""), "{}", changes[1]);
     assert!(
-        changes[0]["added"].as_array().is_some_and(|a| a
-            .iter()
-            .any(|q| q["object"].as_str().is_some_and(|o| o.contains("\"300\"")))),
-        "{}",
+        changes[0]["added"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|q| q["predicate"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("#displayOrder>")))),
+        "the move renumbered the operands only: {}",
         changes[0]
     );
 }

@@ -8,7 +8,7 @@
 // reference to it, and a change applies to every use. "Reuse a criterion" adds such a reference.
 // What the form has no field for (a criterion's `wr:window`, say) is kept as it was.
 
-import { h, field } from "../dom.js";
+import { h, field, replace } from "../dom.js";
 import { WR, PREFIXES } from "../rdf.js";
 
 const RDFS = PREFIXES.rdfs, XSD = PREFIXES.xsd, RDF_TYPE = PREFIXES.rdf + "type";
@@ -169,10 +169,13 @@ export function criteriaEditor(iri, triples, lists) {
     addButton.addEventListener("click", () => addOperand());
     const reuse = h("select", { id: `c-${id}-reuse`, class: "reuse" }, h("option", { value: "" }, "— reuse a criterion —"));
     // offered: every criterion edited here that would not make a cycle
-    reuse.addEventListener("focus", () => {
-      reuse.replaceChildren(h("option", { value: "" }, "— reuse a criterion —"),
-        [...registry.entries()].filter(([other, e]) => other !== id && e.editor.el.isConnected && !reaches(other, id)).map(([other, e]) => h("option", { value: other }, e.editor.title())));
-    });
+    const offer = () => {
+      const now = [...registry.entries()].filter(([other, e]) => other !== id && e.editor.el.isConnected && !reaches(other, id));
+      const shown = [...reuse.options].slice(1).map((o) => o.value);
+      if (shown.join("\n") === now.map(([other]) => other).join("\n")) return;
+      replace(reuse, h("option", { value: "" }, "— reuse a criterion —"), now.map(([other, e]) => h("option", { value: other }, e.editor.title())));
+    };
+    for (const event of ["focus", "mousedown", "keydown"]) reuse.addEventListener(event, offer);
     reuse.addEventListener("change", () => {
       if (reuse.value) addOperand(null, reuse.value);
       reuse.value = "";
