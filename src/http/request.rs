@@ -180,14 +180,14 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
-/// Runs work that parses or evaluates user input on a thread of its own with a large stack
-/// ([`crate::limits::on_large_stack`]): deep input the limits let through never overflows a
+/// Runs work that parses or evaluates user input on a pooled thread with a large stack
+/// ([`crate::limits::run_on_large_stack`]): deep input the limits let through never overflows a
 /// runtime thread.
 pub async fn on_large_stack<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    crate::limits::on_large_stack("warrant-parse", move || {
+    crate::limits::run_on_large_stack(move || {
         let _ = sender.send(work());
     })
     .map_err(ApiError::internal)?;

@@ -151,9 +151,9 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Parses (when given text), evaluates and serialises a query on a thread of its own with a large
-/// stack, holding one of the query slots (`--max-concurrent-queries`) until that thread ends, and
-/// answers in the negotiated format. Past the time limit, and when the client goes away, the
+/// Parses (when given text), evaluates and serialises a query on a pooled thread with a large
+/// stack ([`crate::limits::run_on_large_stack`]), holding one of the query slots
+/// (`--max-concurrent-queries`) until that work ends, and answers in the negotiated format. Past the time limit, and when the client goes away, the
 /// evaluation is cancelled; the slot is freed when the evaluation has actually stopped.
 pub(super) async fn run_query(
     state: &AppState,
@@ -174,7 +174,7 @@ pub(super) async fn run_query(
     let _cancel_on_drop = CancelOnDrop(token.clone());
     let store = state.store.clone();
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    crate::limits::on_large_stack("warrant-query", move || {
+    crate::limits::run_on_large_stack(move || {
         let outcome = evaluate(
             &store,
             input,

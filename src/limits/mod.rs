@@ -10,8 +10,11 @@
 
 pub mod algebra;
 pub mod json;
+mod pool;
 pub mod sparql;
 pub mod xml;
+
+pub use pool::run_on_large_stack;
 
 /// Deepest nesting of brackets, braces and `!` runs accepted in SPARQL text.
 pub const SPARQL_MAX_NESTING: usize = 1000;

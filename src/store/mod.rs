@@ -12,6 +12,7 @@ mod derived;
 mod error;
 pub mod history;
 mod hooks;
+mod prune;
 mod query;
 mod reach;
 mod records;

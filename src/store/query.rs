@@ -1,9 +1,11 @@
 //! Running SPARQL queries with Warrant's dataset rules and an optional cancellation token.
 
+use super::prune::Key;
 use super::{DatasetMode, StoreError, WarrantStore};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term, Variable};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use spargebra::SparqlParser;
+use std::collections::{BTreeSet, HashMap};
 
 /// The form of a query, which decides the result formats it can be served in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,14 +126,68 @@ impl WarrantStore {
             );
         } else if !has_own_dataset {
             let layout = self.layout()?;
+            let reads = super::prune::reads(&parsed.query);
             if self.mode == DatasetMode::UnionOfContent {
-                prepared
-                    .dataset_mut()
-                    .set_default_graph(layout.content.clone());
+                let content = match &reads.default_keys {
+                    Some(keys) => self.graphs_matching(&layout.content, keys)?,
+                    None => layout.content.clone(),
+                };
+                prepared.dataset_mut().set_default_graph(content);
             }
-            let named = self.queryable_graphs(&layout)?;
+            // a query without GRAPH reads no named graph: none to list (each costs a lookup)
+            let named = if reads.named {
+                self.queryable_graphs(&layout)?
+            } else {
+                Vec::new()
+            };
             prepared.dataset_mut().set_available_named_graphs(named);
         }
         Ok(prepared.on_store(&self.store).execute()?)
+    }
+
+    /// The graphs of `graphs` that hold a triple matching at least one of `keys` (see
+    /// [`super::prune`]); whether a graph does is remembered for the current write epoch.
+    fn graphs_matching(
+        &self,
+        graphs: &[GraphName],
+        keys: &BTreeSet<Key>,
+    ) -> Result<Vec<GraphName>, StoreError> {
+        struct Memo(super::derived::EpochMemo<(GraphName, Key), bool>);
+        impl Default for Memo {
+            fn default() -> Self {
+                Self(super::derived::EpochMemo::new(100_000))
+            }
+        }
+        let wanted = graphs
+            .iter()
+            .flat_map(|g| keys.iter().map(move |k| (g.clone(), k.clone())));
+        let has = self.shared::<Memo>().0.get(self, wanted, |missing| {
+            missing
+                .iter()
+                .map(|(graph, key)| {
+                    let object = key.class.as_ref().map(|c| Term::from(c.clone()));
+                    let found = self
+                        .store
+                        .quads_for_pattern(
+                            None,
+                            Some(key.predicate.as_ref()),
+                            object.as_ref().map(Term::as_ref),
+                            Some(graph.as_ref()),
+                        )
+                        .next()
+                        .transpose()?
+                        .is_some();
+                    Ok(((graph.clone(), key.clone()), found))
+                })
+                .collect::<Result<HashMap<_, _>, StoreError>>()
+        })?;
+        Ok(graphs
+            .iter()
+            .filter(|g| {
+                keys.iter()
+                    .any(|k| has.get(&((*g).clone(), k.clone())) == Some(&true))
+            })
+            .cloned()
+            .collect())
     }
 }
