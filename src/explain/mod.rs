@@ -25,8 +25,14 @@ pub struct Answer {
     /// Everything but the tree.
     #[serde(flatten)]
     pub report: Report,
-    /// The WHY tree.
+    /// The WHY tree. In the JSON answer it refers to the answer's catalogues instead of repeating
+    /// them ([`WhyNode::by_reference`]); read back, it is rebuilt from the report ([`answer`]).
+    #[serde(serialize_with = "serialize_by_reference")]
     pub why: WhyNode,
+}
+
+fn serialize_by_reference<S: serde::Serializer>(why: &WhyNode, s: S) -> Result<S::Ok, S::Error> {
+    why.by_reference().serialize(s)
 }
 
 /// The kinds of node in a WHY tree.
@@ -69,9 +75,12 @@ pub struct WhyNode {
     pub kind: NodeKind,
     /// IRI of the thing shown.
     pub iri: String,
-    /// Short label.
+    /// Short label (left out in the JSON answer where a catalogue holds it: see
+    /// [`WhyNode::by_reference`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
-    /// What it says.
+    /// What it says (left out in the JSON answer where a catalogue holds it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
     /// Status (criteria: met / not-met / unknown; statements: review status; rules: triggered…).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +99,7 @@ pub struct WhyNode {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shared: bool,
     /// Sub-reasons.
+    #[serde(default)]
     pub children: Vec<WhyNode>,
 }
 
@@ -138,6 +148,42 @@ impl WhyNode {
         }
         for c in &mut self.children {
             c.share_repeated(seen);
+        }
+    }
+
+    /// The tree as the JSON answer carries it: what the answer's catalogues already say is not
+    /// repeated on every node that shows it — a statement's, source's or passage's label and text
+    /// (`statements`, `sources`, `passages`, found by `iri`) and a criterion's reason (`criteria`).
+    /// Facts, derived facts, rules and the determination keep theirs: no catalogue holds them.
+    pub fn by_reference(&self) -> WhyNode {
+        let mut node = WhyNode {
+            children: self.children.iter().map(WhyNode::by_reference).collect(),
+            ..self.clone_without_children()
+        };
+        match node.kind {
+            NodeKind::Statement | NodeKind::Source | NodeKind::Passage => {
+                node.label.clear();
+                node.text.clear();
+                node.source = None;
+            }
+            NodeKind::Criterion => node.text.clear(),
+            _ => {}
+        }
+        node
+    }
+
+    fn clone_without_children(&self) -> WhyNode {
+        WhyNode {
+            kind: self.kind,
+            iri: self.iri.clone(),
+            label: self.label.clone(),
+            text: self.text.clone(),
+            status: self.status.clone(),
+            role: self.role.clone(),
+            source: self.source.clone(),
+            path: self.path.clone(),
+            shared: self.shared,
+            children: Vec::new(),
         }
     }
 

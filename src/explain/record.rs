@@ -143,7 +143,10 @@ pub fn read(store: &WarrantStore, id: &NamedNode) -> Result<Option<Answer>, Reco
         &[(Variable::new_unchecked("determination"), id.clone().into())],
     )?;
     match rows.first().and_then(|r| value_of(r, "json")) {
-        Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+        // the JSON keeps the tree by reference: rebuilt in full from the report
+        Some(json) => Ok(Some(super::answer(
+            serde_json::from_str::<Answer>(&json)?.report,
+        ))),
         None => Ok(None),
     }
 }

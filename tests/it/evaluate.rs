@@ -65,8 +65,11 @@ fn iris(list: &Value, key: &str) -> Vec<String> {
 
 /// Every root-to-leaf path of a WHY tree ends in a patient fact, a passage with its source, or a
 /// reference to a subtree shown in full earlier in the tree.
-fn check_paths(node: &Value) {
-    let children = node["children"].as_array().unwrap();
+/// Every path of the answer's why tree ends in a patient fact or a quoted passage; a passage is
+/// found in the answer's `passages` with its text, and its source in `sources` with a title.
+fn check_paths(answer: &Value, node: &Value) {
+    let empty = Vec::new();
+    let children = node["children"].as_array().unwrap_or(&empty);
     if children.is_empty() {
         let kind = node["kind"].as_str().unwrap();
         assert!(
@@ -74,15 +77,46 @@ fn check_paths(node: &Value) {
             "a path ends in a {kind}: {}",
             node["iri"]
         );
-        if kind == "passage" && node["shared"] != true {
-            assert!(!node["source"]["title"].as_str().unwrap().is_empty());
-            assert!(node["source"]["identifiers"].is_array());
-            assert!(!node["text"].as_str().unwrap().is_empty());
+        if kind == "passage" {
+            let find = |list: &str, iri: &Value| -> Value {
+                answer[list]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| &x["iri"] == iri)
+                    .unwrap_or_else(|| panic!("{iri} not in {list}"))
+                    .clone()
+            };
+            let passage = find("passages", &node["iri"]);
+            assert!(!passage["text"].as_str().unwrap().is_empty());
+            let source = find("sources", &passage["source"]);
+            assert!(!source["title"].as_str().unwrap().is_empty());
+            assert!(source["identifiers"].is_array());
         }
     }
     for c in children {
-        check_paths(c);
+        check_paths(answer, c);
     }
+}
+
+/// A why tree without what the JSON answer leaves to its catalogues (labels, texts, sources).
+fn structure(node: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, v) in node.as_object().unwrap() {
+        match k.as_str() {
+            "label" | "text" | "source" => {}
+            "children" => {
+                out.insert(
+                    k.clone(),
+                    Value::Array(v.as_array().unwrap().iter().map(structure).collect()),
+                );
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 #[test]
@@ -256,7 +290,7 @@ fn seed_case_without_approved_evidence_is_indeterminate_and_says_what_pending_ev
         );
     }
     assert!(answer["unrecognised"].as_array().unwrap().is_empty());
-    check_paths(&answer["why"]);
+    check_paths(&answer, &answer["why"]);
     assert_eq!(answer["why"]["kind"], "determination");
     // The why tree writes a subtree used by several parents once and refers to it elsewhere; the
     // whole answer stays small.
@@ -273,6 +307,21 @@ fn seed_case_without_approved_evidence_is_indeterminate_and_says_what_pending_ev
     let why = answer["why"].to_string();
     assert!(why.contains("\"shared\":true"));
     full_nodes(&answer["why"], &mut std::collections::BTreeSet::new());
+    // the tree refers to the catalogues instead of repeating them: no quote, statement text or
+    // criterion reason is written in it again
+    for (list, field) in [
+        ("passages", "text"),
+        ("statements", "text"),
+        ("criteria", "reason"),
+    ] {
+        for item in answer[list].as_array().unwrap() {
+            let text = serde_json::to_string(&item[field]).unwrap();
+            assert!(
+                !why.contains(text.trim_matches('"')),
+                "{list} {field} repeated in the why tree: {text}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -491,7 +540,20 @@ fn keep_writes_only_when_asked_and_why_reads_it_back() {
         .unwrap()
         .json()
         .unwrap();
-    assert_eq!(why, answer["why"]);
+    // the same tree, carrying what the answer's tree leaves to its catalogues
+    assert_eq!(structure(&why), structure(&answer["why"]));
+    fn passages_quoted(node: &Value) -> usize {
+        let own = usize::from(
+            node["kind"] == "passage"
+                && node["shared"] != true
+                && node["text"].as_str().is_some_and(|t| !t.is_empty())
+                && node["source"]["title"].is_string(),
+        );
+        own + node["children"]
+            .as_array()
+            .map_or(0, |c| c.iter().map(passages_quoted).sum())
+    }
+    assert!(passages_quoted(&why) > 5, "{why}");
     let outcome = format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{ <{id}> <https://w3id.org/warrant/ns#outcome> <https://w3id.org/warrant/ns#Indeterminate> ; <https://w3id.org/warrant/ns#missingConcept> <{C}serum-igg> }}"
     );

@@ -241,8 +241,9 @@ function evidenceSection(ev, ix) {
 function whyTree(root, ix) {
   const seen = new Map();
   let n = 0;
-  const node = (w, depth) => {
-    if (!w) return null;
+  const node = (given, depth) => {
+    if (!given) return null;
+    const w = filled(given, ix);
     const ref = w.ref || w.see || w.$ref;
     const key = `${w.kind}|${w.iri || ref}`;
     if (ref && !w.children?.length) {
@@ -263,6 +264,7 @@ function whyTree(root, ix) {
       w.text && w.kind === "passage" ? h("blockquote", { class: "quote" }, w.text) : w.text && w.text !== w.label ? h("p", {}, w.text) : null,
       w.kind === "source" && ix?.sources.get(w.iri) ? h("p", { class: "cite" }, sourceView(ix.sources.get(w.iri))) : null,
       w.source ? h("p", { class: "cite" }, "— ", iriLink(w.source.iri, w.source.title, "sources"), " ", (w.source.identifiers || []).map((t) => [identifierText(t), " "])) : null,
+      w.kind === "passage" && !w.source && w.sourceInfo ? h("p", { class: "cite" }, "— ", sourceView(w.sourceInfo)) : null,
       w.path ? h("p", {}, "Case element: ", h("code", {}, w.path)) : null,
       w.iri && /^https?:/.test(w.iri) && w.kind !== "determination" && w.kind !== "fact" ? h("p", { class: "muted" }, iriLink(w.iri, "open")) : null,
     ];
@@ -270,6 +272,38 @@ function whyTree(root, ix) {
       kids.length || body.some(Boolean) ? h("details", { open: depth < 1 }, h("summary", {}, head), body, kids.length ? h("ul", {}, kids) : null) : h("span", {}, head));
   };
   return h("ul", { class: "why-tree", id: "why-tree" }, node(root, 0));
+}
+
+/**
+ * A why node with what the answer's catalogues say of it: the JSON answer's tree names statements,
+ * sources and passages by IRI and leaves criteria's reasons to `criteria` (a kept determination's
+ * tree, read from /why, carries them itself).
+ */
+function filled(w, ix) {
+  if (!ix || (w.label && w.text)) return w;
+  const fill = (label, text, extra) => ({ ...w, label: w.label || label || "", text: w.text || text || "", ...extra });
+  switch (w.kind) {
+    case "criterion": {
+      const c = ix.criteria.get(w.iri);
+      return fill(c?.label, c?.reason);
+    }
+    case "statement": {
+      const st = ix.statements.get(w.iri);
+      return fill(st?.label, st?.text);
+    }
+    case "source": {
+      const src = ix.sources.get(w.iri);
+      return fill(src?.title, null);
+    }
+    case "passage": {
+      const p = ix.passages.get(w.iri);
+      const src = p ? ix.sources.get(p.source) : null;
+      const where = p ? [p.section, p.position ? `passage ${p.position}` : null].filter(Boolean).join(", ") : "";
+      return fill(p ? `${src?.title || p.source}${where ? ` — ${where}` : ""}` : null, p?.text, { sourceInfo: src });
+    }
+    default:
+      return w;
+  }
 }
 
 function kindTag(kind) {
