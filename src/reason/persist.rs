@@ -33,7 +33,7 @@ use super::derivs::Did;
 use super::index::{ALIVE, Tid};
 use super::records::{DerivationRecords, TxSink, statement_node};
 use super::state::{IN_INFERRED, State};
-use super::vocab::INFERRED_GRAPH;
+use super::vocab::{DERIVATIONS_GRAPH, DERIVES, INFERRED_GRAPH};
 use crate::store::RecordBatch;
 use crate::vocab;
 use oxigraph::model::{
@@ -224,18 +224,40 @@ impl Writer {
 
     /// Takes the stored inferred graph and derivation records as the written form of `state`
     /// without writing anything: the caller has checked (by their markers) that they are what
-    /// [`Self::full`] would write. `None` when that cannot hold: a triple with more alive
-    /// derivations than are recorded per triple (which ones were recorded depends on the history of
-    /// writes, not only on the state).
-    pub(crate) fn adopt(self, state: &mut State) -> Option<Written> {
-        let capped = state.derivs.by_head.iter().any(|ds| {
-            ds.iter()
+    /// [`Self::full`] would write. For a triple with more alive derivations than are recorded per
+    /// triple, which ones were recorded depends on the history of writes, not only on the state:
+    /// those are looked up in `store` and taken as the recorded ones. `None` when the store does
+    /// not hold exactly as many of them as are recorded per triple (or cannot be read).
+    pub(crate) fn adopt(mut self, state: &mut State, store: &Store) -> Option<Written> {
+        for t in 0..state.derivs.by_head.len() {
+            let alive = state.derivs.by_head[t]
+                .iter()
                 .filter(|&&d| state.derivs.alive[d as usize])
-                .count()
-                > self.max_per_triple
-        });
-        if capped {
-            return None;
+                .count();
+            // records are kept for inferred triples only (an asserted one needs no derivation)
+            let inferred = state.index.flags[t] & ALIVE != 0 && !state.index.asserted(t as Tid);
+            if alive <= self.max_per_triple || !inferred {
+                continue;
+            }
+            // the recorded derivations first: reconcile keeps the first ones up to the cap
+            let ds = std::mem::take(&mut state.derivs.by_head[t]);
+            let mut recorded = Vec::new();
+            let mut others = Vec::new();
+            for d in ds {
+                let stored = state.derivs.alive[d as usize] && self.is_recorded(state, d, store)?;
+                if stored {
+                    recorded.push(d);
+                } else {
+                    others.push(d);
+                }
+            }
+            if recorded.len() != self.max_per_triple {
+                recorded.extend(others);
+                state.derivs.by_head[t] = recorded;
+                return None;
+            }
+            recorded.extend(others);
+            state.derivs.by_head[t] = recorded;
         }
         for f in &mut state.index.flags {
             *f &= !IN_INFERRED;
@@ -248,6 +270,30 @@ impl Writer {
         written.quads_inserted = 0;
         written.inferred_added = 0;
         Some(written)
+    }
+
+    /// The id of derivation `d` and of its head, as its record names them.
+    fn derivation_ids(&mut self, state: &State, d: Did) -> (NodeId, NodeId) {
+        let head_id = self.id(state, state.derivs.head[d as usize]);
+        let mut prem_ids: Vec<NodeId> = state
+            .derivs
+            .premises(d)
+            .iter()
+            .map(|&p| self.id(state, p))
+            .collect();
+        prem_ids.sort_unstable();
+        let rule_iri = &self.records.rules()[state.derivs.rule[d as usize] as usize];
+        (derivation_id(rule_iri, &head_id, &prem_ids), head_id)
+    }
+
+    /// Whether the derivations graph records derivation `d` (None when the store cannot be read).
+    fn is_recorded(&mut self, state: &State, d: Did, store: &Store) -> Option<bool> {
+        let (id, head_id) = self.derivation_ids(state, d);
+        let node = super::records::derivation_node(&id);
+        let head = super::records::statement_node(&head_id);
+        store
+            .contains(QuadRef::new(&node, DERIVES, &head, DERIVATIONS_GRAPH))
+            .ok()
     }
 
     fn triple(&mut self, state: &mut State, t: Tid, sink: &mut dyn Sink) {

@@ -162,7 +162,7 @@ impl Reasoner {
             let start = Instant::now();
             let max = self.config.max_derivations_per_triple;
             if let Some(written) =
-                Writer::new(Arc::clone(&self.rule_iris), max, true).adopt(&mut state)
+                Writer::new(Arc::clone(&self.rule_iris), max, true).adopt(&mut state, store)
             {
                 let stats = Stats::after(
                     &state,

@@ -21,7 +21,8 @@ pub(crate) fn statement_node(id: &NodeId) -> NamedNode {
     NamedNode::new_unchecked(format!("{STATEMENT_PREFIX}{}", hex::encode(id)))
 }
 
-fn derivation_node(id: &NodeId) -> NamedNode {
+/// The node of the derivation whose hash is `id`.
+pub(crate) fn derivation_node(id: &NodeId) -> NamedNode {
     NamedNode::new_unchecked(format!("{DERIVATION_PREFIX}{}", hex::encode(id)))
 }
 

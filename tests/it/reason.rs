@@ -705,3 +705,65 @@ fn resume_adopts_a_current_materialisation_and_follows_writes_exactly() {
         "the write marked its state"
     );
 }
+
+/// A triple with more derivations than are recorded per triple: which ones the records hold depends
+/// on the order of the writes that made them. Resuming looks them up and adopts them (a restart
+/// writes nothing), and later writes keep the records exact.
+#[test]
+fn resume_adopts_records_of_triples_with_more_derivations_than_recorded() {
+    use warrant::store::StoreState;
+    let capped = || {
+        let mut config = RuleConfig::new(RULES).with_sets(["rdfs"]);
+        config.max_derivations_per_triple = 1;
+        Reasoner::new(config).unwrap()
+    };
+    let at = |generation| StoreState {
+        id: Some("test".to_owned()),
+        generation,
+    };
+    let quad = |t: &Triple| {
+        Quad::new(
+            t.subject.clone(),
+            t.predicate.clone(),
+            t.object.clone(),
+            NamedNode::new_unchecked(GRAPH),
+        )
+    };
+    let mut asserted: HashSet<Triple> =
+        parse("ex:A rdfs:subClassOf ex:C . ex:B rdfs:subClassOf ex:C . ex:x a ex:B .")
+            .into_iter()
+            .collect();
+    let store = asserted_store(&asserted);
+    let mut first = capped();
+    first.mark_state(&at(1));
+    first.materialize(&store).unwrap();
+    // a second derivation of `ex:x a ex:C` arrives later: the record keeps the first one (via B)
+    let added = parse("ex:x a ex:A .");
+    for t in &added {
+        asserted.insert(t.clone());
+        store.insert(&quad(t)).unwrap();
+    }
+    first.mark_state(&at(2));
+    first.apply(&store, &added, &[]).unwrap();
+    let before = snapshot(&store);
+    let quads = store.len().unwrap();
+
+    let mut resumed = capped();
+    resumed.mark_state(&at(2));
+    let (_, adopted) = resumed.resume(&store).unwrap();
+    assert!(adopted, "the recorded derivation is found in the store");
+    assert_eq!(store.len().unwrap(), quads, "nothing written");
+    assert_eq!(snapshot(&store), before);
+
+    // the recorded derivation's premise goes: the record moves to the other derivation
+    let removed = parse("ex:x a ex:B .");
+    for t in &removed {
+        asserted.remove(t);
+        store.remove(&quad(t)).unwrap();
+    }
+    resumed.mark_state(&at(3));
+    resumed.apply(&store, &[], &removed).unwrap();
+    let fresh = asserted_store(&asserted);
+    capped().materialize(&fresh).unwrap();
+    assert_eq!(snapshot(&store), snapshot(&fresh));
+}
