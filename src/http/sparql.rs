@@ -128,7 +128,7 @@ async fn run_protocol_query(
     .await
 }
 
-/// A query to run: text from a client (parsed on the query's own thread) or a parsed one.
+/// A query to run: text from a client (parsed on the large-stack thread that runs it) or a parsed one.
 pub(super) enum QueryInput {
     /// SPARQL text with the base IRI its relative IRIs resolve against.
     Text {
@@ -208,7 +208,7 @@ pub(super) async fn run_query(
     Ok(response)
 }
 
-/// The work of one query, on its own thread: the media type chosen and the serialised results.
+/// The work of one query, on a large-stack thread: the media type chosen and the serialised results.
 /// `media` is the negotiated type for solutions / booleans and for graphs.
 fn evaluate(
     store: &crate::store::WarrantStore,
