@@ -68,6 +68,7 @@ impl Context<'_> {
                 role: role.to_owned(),
                 concept: Some(concept.to_owned()),
                 derivation: self.derivation(f, concept),
+                recorded: Vec::new(),
                 detail: None,
             })
             .collect()
@@ -221,6 +222,7 @@ fn refuted_outcome(ctx: &Context<'_>, concepts: &[&str], name: &str) -> Option<L
             role: "refuted".into(),
             concept: f.direct_concepts.iter().find(|d| refutes(d)).cloned(),
             derivation: Vec::new(),
+            recorded: Vec::new(),
             detail: None,
         })
         .collect();

@@ -113,6 +113,7 @@ pub fn medication_current(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome
                     role: "taken now, not recognised".into(),
                     concept: None,
                     derivation: Vec::new(),
+                    recorded: Vec::new(),
                     detail: None,
                 })
                 .collect(),
@@ -133,6 +134,7 @@ pub fn medication_current(ctx: &Context<'_>, x: &str, name: &str) -> LeafOutcome
                     role: "medication list".into(),
                     concept: None,
                     derivation: Vec::new(),
+                    recorded: Vec::new(),
                     detail: None,
                 })
                 .collect();

@@ -18,6 +18,7 @@ mod medication;
 pub mod policy;
 mod prepared;
 mod quantity;
+mod recorded;
 pub mod report;
 mod tree;
 pub mod unreviewed;
@@ -182,7 +183,8 @@ fn evaluate_one(
             )
         })
         .collect();
-    let criteria = assemble::criteria(policy, &evals, &evidence, &hierarchy, &levels);
+    let mut criteria = assemble::criteria(policy, &evals, &evidence, &hierarchy, &levels);
+    recorded::cite(store, &mut criteria)?;
     let missing = assemble::missing(&criteria, &hierarchy);
     let mut withheld = Vec::new();
     let caveats = assemble::caveats(policy, &evals, &evidence, &mut withheld);

@@ -205,9 +205,23 @@ pub struct FactUse {
     /// the fact denotes the concept directly).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub derivation: Vec<String>,
+    /// The reasoner's recorded derivations of `{derivation[0]} skos:broaderTransitive {concept}`, the
+    /// inference a match through the hierarchy rests on (empty when none is recorded: the reasoner is
+    /// off, or its rule sets leave out `skos`). `GET /why?s=&p=&o=` gives each one's proof.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recorded: Vec<RecordedDerivation>,
     /// Value comparisons and the like.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+/// A derivation the reasoner recorded (in the derivations graph).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedDerivation {
+    /// IRI of the derivation record.
+    pub derivation: String,
+    /// IRI of the rule applied.
+    pub rule: String,
 }
 
 /// A leaf's evaluation.

@@ -204,12 +204,32 @@ fn fact_use(ix: &Index<'_>, f: &Fact, u: &FactUse) -> WhyNode {
     }
     let target = u.derivation.last().cloned().unwrap_or_default();
     let chain: Vec<String> = u.derivation.iter().map(|c| ix.concept_label(c)).collect();
-    let mut rule = WhyNode::new(
-        NodeKind::Rule,
-        "http://www.w3.org/2004/02/skos/core#broader",
-        "concept hierarchy (skos:broader)",
-        format!("{} (each is narrower than the next)", chain.join(" -> ")),
-    )
+    // the reasoner's record of the step when there is one (its proof: GET /why?s=&p=&o=), else the
+    // hierarchy itself
+    let mut rule = match u.recorded.first() {
+        Some(r) => WhyNode::new(
+            NodeKind::Rule,
+            &r.derivation,
+            format!(
+                "recorded derivation: {} skos:broaderTransitive {} (rule {})",
+                chain.first().cloned().unwrap_or_default(),
+                chain.last().cloned().unwrap_or_default(),
+                r.rule.rsplit('/').next().unwrap_or(&r.rule)
+            ),
+            format!(
+                "{} (each is narrower than the next); derived by the reasoner with rule <{}> and recorded as <{}>",
+                chain.join(" -> "),
+                r.rule,
+                r.derivation
+            ),
+        ),
+        None => WhyNode::new(
+            NodeKind::Rule,
+            "http://www.w3.org/2004/02/skos/core#broader",
+            "concept hierarchy (skos:broader)",
+            format!("{} (each is narrower than the next)", chain.join(" -> ")),
+        ),
+    }
     .with(None, Some("derivation"));
     rule.children.push(base);
     let mut derived = WhyNode::new(

@@ -849,3 +849,67 @@ fn the_inferred_graph_changes_nothing() {
     assert!(stats.inferred > 0, "the reasoner inferred something");
     assert_eq!(summary(&store), before);
 }
+
+/// A fact matched through the concept hierarchy cites the reasoner's recorded derivation of the
+/// step (prednisone is a kind of immunosuppressive therapy: `skos:broaderTransitive`, derived by the
+/// `skos` rules), the why tree shows that record, and `/why` gives its proof down to asserted triples.
+#[test]
+fn hierarchy_matches_cite_the_reasoners_recorded_derivations() {
+    let server = server();
+    let answer = evaluate(&server, "?asOf=2025-12-17");
+    let uses = criterion(&answer, "crit-ongoing-immunosuppression")["facts"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let prednisone = uses
+        .iter()
+        .find(|u| u["derivation"][0] == format!("{C}prednisone"))
+        .expect("prednisone matched through the hierarchy");
+    let recorded = &prednisone["recorded"][0];
+    let derivation = recorded["derivation"]
+        .as_str()
+        .expect("a recorded derivation");
+    assert!(derivation.starts_with("https://w3id.org/warrant/id/derivation/"));
+    assert!(
+        recorded["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://w3id.org/warrant/rule/skos/"),
+        "{recorded}"
+    );
+    // the reasoner's own account of the same triple names the same record
+    let proof: Value = client()
+        .get(server.url("/why"))
+        .query(&[
+            ("s", format!("<{C}prednisone>")),
+            (
+                "p",
+                "<http://www.w3.org/2004/02/skos/core#broaderTransitive>".to_owned(),
+            ),
+            ("o", format!("<{C}immunosuppressive-therapy>")),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        proof["derivations"]
+            .as_array()
+            .is_some_and(|ds| ds.iter().any(|d| d["derivation"] == derivation)),
+        "{proof}"
+    );
+    // and the why tree's step is that record
+    fn has_rule(node: &Value, iri: &str) -> bool {
+        (node["kind"] == "rule" && node["iri"] == iri)
+            || node["children"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|n| has_rule(n, iri)))
+    }
+    assert!(has_rule(&answer["why"], derivation));
+    // a fact denoting the criterion's concept itself cites nothing
+    assert!(
+        criterion(&answer, "crit-allogeneic-hsct-performed")["facts"][0]
+            .get("recorded")
+            .is_none()
+    );
+}
