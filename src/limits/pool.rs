@@ -124,24 +124,24 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(rx.recv().unwrap(), first, "the same thread ran both jobs");
-        // two jobs at once: a second thread is started for the one no idle thread can take
-        while pool.idle() == 0 {
-            std::thread::yield_now();
-        }
+        // a job waiting on another does not wait behind it: the pool grows
         let (hold_tx, hold_rx) = mpsc::channel::<()>();
-        let tx4 = tx.clone();
+        let (done_tx, done_rx) = mpsc::channel::<&str>();
+        let blocked = done_tx.clone();
         pool.run(Box::new(move || {
-            tx4.send(std::thread::current().id()).unwrap();
             let _ = hold_rx.recv();
+            blocked.send("first").unwrap();
         }))
         .unwrap();
-        let tx5 = tx.clone();
-        pool.run(Box::new(move || {
-            tx5.send(std::thread::current().id()).unwrap()
-        }))
-        .unwrap();
-        let (a, b) = (rx.recv().unwrap(), rx.recv().unwrap());
-        assert_ne!(a, b);
-        drop(hold_tx);
+        pool.run(Box::new(move || done_tx.send("second").unwrap()))
+            .unwrap();
+        let wait = std::time::Duration::from_secs(20);
+        assert_eq!(
+            done_rx.recv_timeout(wait),
+            Ok("second"),
+            "the second job ran while the first was still running"
+        );
+        hold_tx.send(()).unwrap();
+        assert_eq!(done_rx.recv_timeout(wait), Ok("first"));
     }
 }
