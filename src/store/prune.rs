@@ -8,6 +8,7 @@
 //! one index lookup answers, remembered per write epoch. A query with a variable predicate, a
 //! property path that can be zero-length (`*`, `?`) or negated, `EXISTS`, or `DESCRIBE` is not pruned.
 
+use super::reach::has_exists;
 use oxigraph::model::NamedNode;
 use oxigraph::model::vocab::rdf;
 use spargebra::Query;
@@ -62,10 +63,6 @@ pub(super) fn reads(query: &Query) -> Reads {
 
 fn unprunable(out: &mut Reads) {
     out.default_keys = None;
-}
-
-fn has_exists(expression: &impl std::fmt::Display) -> bool {
-    expression.to_string().contains("EXISTS")
 }
 
 fn expression(e: &impl std::fmt::Display, out: &mut Reads) {

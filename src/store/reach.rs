@@ -70,7 +70,8 @@ pub(super) fn update_reaches_records(
     })
 }
 
-fn has_exists(expression: &impl std::fmt::Display) -> bool {
+/// Whether an expression holds an `EXISTS` (conservatively: by its text).
+pub(super) fn has_exists(expression: &impl std::fmt::Display) -> bool {
     expression.to_string().contains("EXISTS")
 }
 
