@@ -29,6 +29,23 @@ export class ApiError extends Error {
  * server does, else text; non-2xx throws ApiError. Returns {data, response}.
  */
 export async function call(path, opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callOnce(path, opts);
+    } catch (e) {
+      // 503 `busy`: every query slot was taken and nothing ran, so asking again is safe for any
+      // method; wait as the server's Retry-After says (shorter at first), a few times
+      if (!(e instanceof ApiError) || e.code !== "busy" || attempt >= BUSY_ATTEMPTS) throw e;
+      const after = Number(e.response?.headers.get("Retry-After")) || 1;
+      await new Promise((done) => setTimeout(done, Math.min(after * 1000, 150 * attempt) + Math.random() * 100));
+    }
+  }
+}
+
+/** How often a request refused as `busy` is made in all before the error is shown. */
+const BUSY_ATTEMPTS = 8;
+
+async function callOnce(path, opts) {
   const headers = new Headers(opts.headers || {});
   const t = token();
   if (t) headers.set("Authorization", `Bearer ${t}`);
@@ -54,7 +71,32 @@ export async function get(path, headers) {
 
 /** A SPARQL SELECT/ASK through GET /sparql: the results JSON. */
 export async function sparql(query) {
-  return get(`/sparql?query=${encodeURIComponent(query)}`, { Accept: "application/sparql-results+json" });
+  await querySlot();
+  try {
+    return await get(`/sparql?query=${encodeURIComponent(query)}`, { Accept: "application/sparql-results+json" });
+  } finally {
+    releaseQuerySlot();
+  }
+}
+
+// A page asks many small queries at once (labels, counts); at most this many are in flight from
+// one tab, so one page does not take every query slot of a small server (it has 2 × cores).
+const QUERIES_IN_FLIGHT = 3;
+let queriesRunning = 0;
+const queriesWaiting = [];
+
+function querySlot() {
+  if (queriesRunning < QUERIES_IN_FLIGHT) {
+    queriesRunning++;
+    return Promise.resolve();
+  }
+  return new Promise((start) => queriesWaiting.push(start));
+}
+
+function releaseQuerySlot() {
+  const next = queriesWaiting.shift();
+  if (next) next();
+  else queriesRunning--;
 }
 
 /** Rows of a SELECT as plain objects of values (`row.x` = the binding's value). */
