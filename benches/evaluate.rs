@@ -17,6 +17,7 @@ use warrant::case::{self, CaseFormat, Day};
 use warrant::evaluate::{Options, Outcome, evaluate};
 use warrant::explain;
 use warrant::load::{DataRoot, collect_files};
+use warrant::reason::{Reasoner, RuleConfig};
 use warrant::store::{Change, DatasetMode, Op, WarrantStore, sync_files};
 
 /// The binary's allocator (see src/main.rs), so the figures are the server's.
@@ -153,6 +154,13 @@ fn main() {
             .expect("generated data");
         loader.commit().expect("commit");
     });
+    // The default rule sets, as `warrant serve` runs them: evaluation reads the concept hierarchy
+    // the `skos` rules derive.
+    let mut reasoner =
+        Reasoner::new(RuleConfig::new(format!("{ROOT}/queries/rules"))).expect("rules");
+    store
+        .write_directly(|ox| reasoner.materialize(ox))
+        .expect("materialise");
     let quads = store.len().expect("len");
     eprintln!(
         "generated {statements} statements; store holds {quads} quads ({:.1} s)",
@@ -164,7 +172,9 @@ fn main() {
     let options = Options {
         as_of: Day::parse_iso("2025-12-17").expect("date"),
         policy: None,
-        include_pending: false,
+        // Nobody has approved the shipped evidence: with the pending statements counted the seed
+        // is `necessary`, as the determination check below expects.
+        include_pending: true,
     };
     let once = |json: bool| {
         let case = case::read(&seed, CaseFormat::Json).expect("case");

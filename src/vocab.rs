@@ -376,9 +376,9 @@ pub mod wr {
         MINIMUM_EPISODES = "minimumEpisodes";
         /// `wr:alsoRefutedBy`: a concept whose refutation refutes a condition-episodes leaf too.
         ALSO_REFUTED_BY = "alsoRefutedBy";
-        /// `wr:measuredOffIntervention`: only measurements taken while this intervention was not
-        /// being given count (a lab threshold).
-        MEASURED_OFF_INTERVENTION = "measuredOffIntervention";
+        /// `wr:raisedByIntervention`: an intervention that raises the measured value (a lab
+        /// threshold); a value taken while it was given is an upper bound of the patient's own.
+        RAISED_BY_INTERVENTION = "raisedByIntervention";
         /// `wr:interventionEffectDays`: how long after a dose a measurement still reflects it.
         INTERVENTION_EFFECT_DAYS = "interventionEffectDays";
         /// `wr:window`.

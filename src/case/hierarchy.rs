@@ -1,5 +1,6 @@
-//! The part of the concept hierarchy (`skos:broader`) that a case and its policy touch, fetched from
-//! the graph by SPARQL (`queries/evaluate/concept-closure.rq`) and kept with labels, so that matching a
+//! The part of the concept hierarchy that a case and its policy touch, fetched from the graph by
+//! SPARQL (`queries/evaluate/concept-closure.rq`: the reasoner's `skos:broaderTransitive`, derived by
+//! the `skos` rule set, plus the direct `skos:broader` steps) and kept with labels, so that matching a
 //! fact against a criterion's concept ("this concept or a narrower one") and explaining the match step
 //! by step need no further queries. Each concept's closure is remembered per store for the current
 //! write epoch ([`EpochMemo`]): the policy's concepts are fetched once, not per case.
@@ -14,6 +15,10 @@ use std::sync::Arc;
 /// The part of the concept hierarchy (`skos:broader`) a case and its policy touch, with labels.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Hierarchy {
+    /// Each loaded concept's broader concepts as the reasoner derived them (`skos:broaderTransitive`).
+    #[serde(default)]
+    ancestors: BTreeMap<String, BTreeSet<String>>,
+    /// Direct `skos:broader` steps among the concepts seen, for explaining a match step by step.
     broader: BTreeMap<String, BTreeSet<String>>,
     labels: BTreeMap<String, String>,
     loaded: BTreeSet<String>,
@@ -33,11 +38,15 @@ impl Hierarchy {
             .0
             .get(store, missing.iter().cloned(), |keys| fetch(store, keys))?;
         for concept in &missing {
-            for row in closures
+            let rows = closures
                 .get(concept)
-                .into_iter()
-                .flat_map(|rows| rows.iter())
-            {
+                .map(|rows| rows.as_slice())
+                .unwrap_or_default();
+            self.ancestors
+                .entry(concept.clone())
+                .or_default()
+                .extend(rows.iter().map(|row| row.member.clone()));
+            for row in rows {
                 self.absorb(row);
             }
         }
@@ -48,7 +57,6 @@ impl Hierarchy {
     }
 
     fn absorb(&mut self, row: &Member) {
-        self.loaded.insert(row.member.clone());
         let entry = self.broader.entry(row.member.clone()).or_default();
         if let Some(b) = &row.broader {
             entry.insert(b.clone());
@@ -62,18 +70,13 @@ impl Hierarchy {
         }
     }
 
-    /// `concept` and every concept broader than it, sorted.
+    /// `concept` and every concept broader than it, sorted: what the reasoner derived
+    /// (`skos:broaderTransitive`) for a concept [`Hierarchy::load`]ed; a concept not loaded is only
+    /// itself.
     pub fn closure(&self, concept: &str) -> BTreeSet<String> {
-        let mut seen = BTreeSet::from([concept.to_owned()]);
-        let mut queue = VecDeque::from([concept.to_owned()]);
-        while let Some(c) = queue.pop_front() {
-            for b in self.broader.get(&c).into_iter().flatten() {
-                if seen.insert(b.clone()) {
-                    queue.push_back(b.clone());
-                }
-            }
-        }
-        seen
+        let mut out = self.ancestors.get(concept).cloned().unwrap_or_default();
+        out.insert(concept.to_owned());
+        out
     }
 
     /// Whether `broader` is `narrower` or broader than it.

@@ -5,9 +5,11 @@
 //! the Warrant concept system takes the code as a concept slug. (2) The code is looked up among the
 //! system's `wr:Code`s by `wr:code`, case-insensitively; if absent and the system has
 //! `wr:codePrefixMatch true`, the listed code with the longest prefix is taken (an unlisted `A12.34` resolves to a listed `A12.3`).
-//! (3) From that code `skos:broader*` leads to codes that concepts map to by
-//! `skos:exactMatch` / `closeMatch` / `narrowMatch` (or their inverses). (4) Every concept broader
-//! than those is denoted too ([`Hierarchy`]). A coding that fails at any step — or a code that leads to
+//! (3) From that code `skos:broaderTransitive` (zero or one step; derived by the `skos` rule set)
+//! leads to codes that concepts map to by `skos:exactMatch` / `closeMatch` / `narrowMatch` (or their
+//! inverses). (4) Every concept broader than those is denoted too ([`Hierarchy`], again the `skos`
+//! rule set's `skos:broaderTransitive`): the hierarchy is inferred once, by the reasoner, and
+//! evaluation reads what it derived. A coding that fails at any step — or a code that leads to
 //! no concept — is listed under `unrecognised` with the reason; a fact without any coding is listed
 //! too. All lookups are SPARQL over the store (`queries/evaluate/*.rq`), so the inferred graph of the
 //! reasoner counts as soon as it is there; their answers are remembered per coding for the store's

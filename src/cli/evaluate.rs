@@ -1,12 +1,14 @@
 //! `warrant evaluate FILE`: evaluate a patient case from the terminal, printing the answer as JSON,
 //! prose or Graphviz. By default the evidence is the default data (`ontology/`, `evidence/`,
-//! `queries/` of the current directory, else the copy in the binary) loaded into memory, so the
-//! command works without a server and never touches `--data`; `--use-store` reads the on-disk store.
+//! `queries/` of the current directory, else the copy in the binary) loaded into memory and reasoned
+//! over with the default rule sets (the concept hierarchy evaluation reads is theirs), so the command
+//! works without a server and never touches `--data`; `--use-store` reads the on-disk store.
 
 use crate::case::{self, CaseFormat, Day};
 use crate::evaluate::{self, Options};
 use crate::explain;
 use crate::load::{DataRoot, collect_files};
+use crate::reason::{Reasoner, RuleConfig};
 use crate::store::{DatasetMode, WarrantStore, sync_files};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -79,6 +81,19 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
         let store = WarrantStore::in_memory(DatasetMode::default())?;
         let files = collect_files(&root).context("reading the default data")?;
         sync_files(&store, &files).context("loading the default data")?;
+        // The concept hierarchy evaluation reads (skos:broaderTransitive) is the reasoner's, as
+        // `serve` derives it: the default rule sets, with their derivations recorded.
+        let sets: Vec<String> = RuleConfig::DEFAULT_SETS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let rules = crate::reason::rules_from_root(&root, &sets).context("reading the rules")?;
+        let mut reasoner =
+            Reasoner::from_rules(RuleConfig::new("queries/rules").with_sets(&sets), rules)
+                .with_record_writer(store.record_writer().clone());
+        store
+            .write_directly(|ox| reasoner.materialize(ox))
+            .context("materialising the inferred graph")?;
         store
     };
     let case = case::read(&bytes, format)

@@ -331,7 +331,13 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
         }
     }
     let mut reasoner = None;
-    if let Some(sets) = rule_sets(args.rules.as_deref(), args.no_default_data) {
+    let sets = rule_sets(args.rules.as_deref(), args.no_default_data);
+    if !sets.iter().flatten().any(|s| s == "skos") {
+        tracing::warn!(
+            "without the skos rule set nothing derives skos:broaderTransitive, so evaluation matches a fact only to the concept its code denotes, not to broader ones"
+        );
+    }
+    if let Some(sets) = sets {
         let rules = crate::reason::rules_from_root(&config.data_root, &sets)
             .context("reading the rules")?;
         let rule_config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);

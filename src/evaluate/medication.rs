@@ -21,11 +21,12 @@ pub enum Given {
 }
 
 /// Whether an intervention matching `x` was being given at `when` (the vocabulary's rule at
-/// `wr:measuredOffIntervention`): YES when a matching MedicationStatement is active and started on or
-/// before that day, or a matching MedicationAdministration lies at most `effect_days` days before it;
-/// UNKNOWN when the day is unknown, an active matching statement has no start, a completed or stopped
-/// one is undated or ends on or after that day, an administration is undated, or the case has no
-/// medication list and nothing matching; NO otherwise.
+/// `wr:raisedByIntervention`): YES when a matching MedicationStatement is active and started on or
+/// before that day, or a completed or stopped one ended, or a matching MedicationAdministration lies,
+/// on or before it and at most `effect_days` days before it (the dose still shows); UNKNOWN when the
+/// day is unknown, an active matching statement has no start, a completed or stopped one is undated,
+/// ends on or after that day or may end within the effect window, an administration is undated or
+/// may lie within it, or the case has no medication list and nothing matching; NO otherwise.
 pub fn given_at(ctx: &Context<'_>, x: &str, when: Option<DateSpan>, effect_days: i64) -> Given {
     let Some(d) = when else {
         return Given::Unknown;
@@ -38,7 +39,11 @@ pub fn given_at(ctx: &Context<'_>, x: &str, when: Option<DateSpan>, effect_days:
             (Some("active"), Some(s)) if s.earliest > d.latest => {}
             (Some("active"), _) => unknown_seen = true,
             (Some("not-taken" | "entered-in-error" | "intended"), _) => {}
-            (_, Some(s)) if s.latest < d.earliest => {}
+            (_, Some(s)) if s.latest < d.earliest => match effect(s, d, effect_days) {
+                Given::Yes => return Given::Yes,
+                Given::Unknown => unknown_seen = true,
+                Given::No => {}
+            },
             _ => unknown_seen = true,
         }
     }
@@ -47,14 +52,12 @@ pub fn given_at(ctx: &Context<'_>, x: &str, when: Option<DateSpan>, effect_days:
             continue;
         }
         match f.date {
-            Some(a) if a.latest <= d.earliest && d.latest.0 - a.earliest.0 <= effect_days => {
-                return Given::Yes;
-            }
-            Some(a) if a.latest <= d.earliest || a.earliest > d.latest => {
-                if a.earliest <= d.latest && d.earliest.0 - a.latest.0 <= effect_days {
-                    unknown_seen = true;
-                }
-            }
+            Some(a) if a.latest <= d.earliest => match effect(a, d, effect_days) {
+                Given::Yes => return Given::Yes,
+                Given::Unknown => unknown_seen = true,
+                Given::No => {}
+            },
+            Some(a) if a.earliest > d.latest => {}
             _ => unknown_seen = true,
         }
     }
@@ -66,6 +69,19 @@ pub fn given_at(ctx: &Context<'_>, x: &str, when: Option<DateSpan>, effect_days:
         Given::Unknown
     } else {
         Given::No
+    }
+}
+
+/// Whether a dose (or the end of a course) on `dose`, which lies on or before the measurement day
+/// `at`, still shows at `at`: YES when every possible pair of days lies at most `effect_days` apart,
+/// NO when none does, UNKNOWN otherwise.
+fn effect(dose: DateSpan, at: DateSpan, effect_days: i64) -> Given {
+    if at.latest.0 - dose.earliest.0 <= effect_days {
+        Given::Yes
+    } else if at.earliest.0 - dose.latest.0 > effect_days {
+        Given::No
+    } else {
+        Given::Unknown
     }
 }
 

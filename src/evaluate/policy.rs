@@ -93,9 +93,9 @@ pub struct Criterion {
     pub min_episodes: Option<i64>,
     /// `wr:alsoRefutedBy` (condition-episodes leaves): concepts whose refutation refutes the leaf.
     pub also_refuted_by: Vec<String>,
-    /// `wr:measuredOffIntervention`: only measurements taken while this intervention was not
-    /// given count.
-    pub off_intervention: Option<String>,
+    /// `wr:raisedByIntervention`: an intervention that raises the measured value; a value taken
+    /// while it was (or may have been) given counts as an upper bound of the patient's own value.
+    pub raised_by: Option<String>,
     /// `wr:interventionEffectDays` (default 0): a dose this many days before a measurement still
     /// counts as given at the measurement.
     pub effect_days: i64,
@@ -319,7 +319,7 @@ fn read_tree(
             .max(1) as usize,
         min_episodes: nodes.integer(iri, wr::MINIMUM_EPISODES),
         also_refuted_by: nodes.iris(iri, wr::ALSO_REFUTED_BY),
-        off_intervention: nodes.iri(iri, wr::MEASURED_OFF_INTERVENTION),
+        raised_by: nodes.iri(iri, wr::RAISED_BY_INTERVENTION),
         effect_days: nodes
             .integer(iri, wr::INTERVENTION_EFFECT_DAYS)
             .unwrap_or(0)

@@ -115,6 +115,15 @@ impl Interval {
         }
     }
 
+    /// Every value up to this interval's upper end: what a value raised by an intervention shows of
+    /// the value without it (`wr:raisedByIntervention`).
+    pub fn at_most(&self) -> Interval {
+        Interval {
+            lo: None,
+            hi: self.hi,
+        }
+    }
+
     /// The interval as text in `unit`.
     pub fn describe(&self, unit: &str) -> String {
         let num = |v: f64| format!("{}", (v * 1e6).round() / 1e6);
@@ -153,8 +162,8 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
     let mut usable = Vec::new();
     let mut unusable = Vec::new();
     let mut not_counted = Vec::new();
-    let off = c
-        .off_intervention
+    let raised_by = c
+        .raised_by
         .as_deref()
         .map(|iv| (iv, ctx.hierarchy.label(iv)));
     for (i, f) in recent_observations(ctx, x) {
@@ -165,21 +174,20 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
                 continue;
             }
         }
-        if let Some((iv, label)) = &off {
+        let raised = raised_by.as_ref().and_then(|(iv, label)| {
             match super::medication::given_at(ctx, iv, f.date, c.effect_days) {
-                super::medication::Given::No => {}
-                super::medication::Given::Yes => {
-                    not_counted.push((f, format!("taken while {label} was given")));
-                    continue;
-                }
+                super::medication::Given::No => None,
+                super::medication::Given::Yes => Some(format!("taken while {label} was given")),
                 super::medication::Given::Unknown => {
-                    not_counted.push((f, format!("not known whether {label} was given then")));
-                    continue;
+                    Some(format!("not known whether {label} was given then"))
                 }
             }
-        }
+        });
         match f.value.as_ref().map(|v| interval_of(v, unit.as_ref())) {
-            Some(Ok(interval)) => usable.push((i, f, interval)),
+            Some(Ok(interval)) => match raised {
+                Some(why) => usable.push((i, f, interval.at_most(), Some(why))),
+                None => usable.push((i, f, interval, None)),
+            },
             Some(Err(why)) => unusable.push(format!("{}: {why}", f.describe())),
             None => unusable.push(format!("{}: no numeric value", f.describe())),
         }
@@ -188,7 +196,7 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
     let considered: Vec<_> = usable.into_iter().take(needed).collect();
     let mut uses = Vec::new();
     let mut tests = Vec::new();
-    for (_, f, interval) in &considered {
+    for (_, f, interval, raised) in &considered {
         let test = interval.test(&op, threshold);
         tests.push(test);
         let role = match test {
@@ -197,10 +205,16 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
             Test::Undecided => "undecided",
         };
         let mut used = ctx.uses(&[(0, *f)], x, role);
-        used[0].detail = Some(format!(
-            "{} {op} {threshold} {unit_code}: {role}",
-            interval.describe(&unit_code)
-        ));
+        used[0].detail = Some(match raised {
+            Some(why) => format!(
+                "{why}, so the patient's own level is {}: {op} {threshold} {unit_code} {role}",
+                interval.describe(&unit_code)
+            ),
+            None => format!(
+                "{} {op} {threshold} {unit_code}: {role}",
+                interval.describe(&unit_code)
+            ),
+        });
         uses.extend(used);
     }
     for (f, why) in &not_counted {
@@ -208,12 +222,15 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
         used[0].detail = Some(why.clone());
         uses.extend(used);
     }
-    let mut test_text = format!("{name} {op} {threshold} {unit_code}");
-    if let Some((_, label)) = &off {
-        test_text.push_str(&format!(" measured while {label} was not given"));
-    }
-    if let Some(days) = c.within_days {
-        test_text.push_str(&format!(" within the last {days} days"));
+    let window = c
+        .within_days
+        .map(|days| format!(" within the last {days} days"))
+        .unwrap_or_default();
+    let mut test_text = format!("{name} {op} {threshold} {unit_code}{window}");
+    if let Some((_, label)) = &raised_by {
+        test_text.push_str(&format!(
+            " (the patient's own level: a value taken on {label} counts as an upper bound)"
+        ));
     }
     let mut outcome = if tests.contains(&Test::Fails) {
         done(
@@ -228,22 +245,28 @@ pub fn lab_threshold(ctx: &Context<'_>, c: &Criterion, x: &str, name: &str) -> L
             format!("{test_text} holds on the {needed} most recent measurement(s)"),
         )
     } else if considered.len() < needed {
-        let qualified = match (&off, c.within_days) {
-            (None, None) => String::new(),
-            _ => format!(
-                " ({})",
-                test_text.trim_start_matches(&format!("{name} {op} {threshold} {unit_code} "))
-            ),
-        };
         let detail = if needed == 1 {
-            format!("no usable measurement in the case{qualified}")
+            format!("no usable measurement in the case{window}")
         } else {
             format!(
-                "{needed} measurements needed{qualified}, {} usable in the case",
+                "{needed} measurements needed{window}, {} usable in the case",
                 considered.len()
             )
         };
         unknown(uses, &detail, format!("{test_text}: {detail}"))
+    } else if let Some((_, label)) = considered
+        .iter()
+        .zip(&tests)
+        .find(|((.., raised), test)| raised.is_some() && **test == Test::Undecided)
+        .and(raised_by.as_ref())
+    {
+        unknown(
+            uses,
+            &format!("a measurement taken off {label}"),
+            format!(
+                "{test_text}: a value taken while {label} may have been given shows only an upper bound of the patient's own level"
+            ),
+        )
     } else {
         unknown(
             uses,

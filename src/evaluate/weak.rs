@@ -10,7 +10,7 @@
 
 use super::cited::{Chain, StatementInfo, UsedStatement, WeakLink};
 use super::evidence::Evidence;
-use super::policy::Policy;
+use super::policy::{Kind, Policy};
 use super::report::Level;
 use super::tree::{self, Evaluated};
 use std::collections::{BTreeMap, BTreeSet};
@@ -185,8 +185,35 @@ pub fn indirect_and_flagged(
     (indirect, flagged)
 }
 
-/// Opposing evidence: `wr:opposedBy` of criteria, opposing statements among the supporters,
-/// opposing statements about the intervention, and statements disputing any statement used.
+/// The criteria whose being met argues for the intervention: reached from the initiation root
+/// through an even number of `not`s, or from the discontinuation root through an odd number. (A
+/// statement against the intervention that supports a criterion for stopping it, such as "no
+/// recurrent infections", agrees with that criterion and is not opposing evidence there.)
+pub fn arguing_for(policy: &Policy) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![(policy.initiation.clone(), true)];
+    stack.extend(policy.discontinuation.iter().map(|d| (d.clone(), false)));
+    while let Some((iri, for_it)) = stack.pop() {
+        if !seen.insert((iri.clone(), for_it)) {
+            continue;
+        }
+        let Some(c) = policy.criteria.get(&iri) else {
+            continue;
+        };
+        if for_it {
+            out.insert(iri);
+        }
+        let below = if c.kind == Kind::Not { !for_it } else { for_it };
+        stack.extend(c.operands.iter().map(|o| (o.clone(), below)));
+    }
+    out
+}
+
+/// Opposing evidence: `wr:opposedBy` of criteria, statements against the intervention among the
+/// supporters of a criterion that argues for it ([`arguing_for`]) or of a caveat, monitoring
+/// requirement or regimen, statements against the intervention about it, and statements disputing
+/// any statement used.
 pub fn opposing(
     policy: &Policy,
     evidence: &Evidence,
@@ -216,9 +243,15 @@ pub fn opposing(
             );
         }
     }
+    let for_it = arguing_for(policy);
     for (s, via) in usage {
         if let Some(info) = evidence.statements.get(s).filter(|i| i.opposes) {
-            for v in via {
+            let supported = |v: &&String| {
+                !policy.criteria.contains_key(*v)
+                    || for_it.contains(*v)
+                    || policy.criteria[*v].opposed_by.contains(s)
+            };
+            for v in via.iter().filter(supported) {
                 add(
                     info,
                     v.clone(),

@@ -19,9 +19,13 @@ const PREFIXES: &str = "PREFIX wr: <https://w3id.org/warrant/ns#>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     PREFIX ex: <https://example.org/cache-test/>";
 
+/// The default data with the default rule sets materialised, as the server starts (evaluation reads
+/// the concept hierarchy the `skos` rules derive).
 fn store() -> WarrantStore {
     let store = WarrantStore::in_memory(DatasetMode::default()).unwrap();
     sync_files(&store, &collect_files(&DataRoot::Dir(repo_root())).unwrap()).unwrap();
+    let mut reasoner = Reasoner::new(RuleConfig::new(repo_root().join("queries/rules"))).unwrap();
+    store.write_directly(|ox| reasoner.materialize(ox)).unwrap();
     store
 }
 
@@ -138,14 +142,18 @@ fn inferred_triples_are_seen_by_the_next_evaluation() {
     assert_eq!(outcome(&store), gated, "remembered: same answer");
 
     // A direct write of the inferred graph (a full materialisation), which no `apply` announces.
-    let config = || RuleConfig::new(repo_root().join("queries/rules")).with_sets(["rdfs"]);
+    let config = || RuleConfig::new(repo_root().join("queries/rules")).with_sets(["rdfs", "skos"]);
     let mut reasoner = Reasoner::new(config()).unwrap();
     store.write_directly(|ox| reasoner.materialize(ox)).unwrap();
     let met = (Outcome::Necessary, Status::Met);
     assert_eq!(outcome(&store), met, "the inferred support is seen");
 
     // The live reasoner retracting an inferred triple after a write, as the server runs it.
-    let rules = rules_from_root(&DataRoot::Dir(repo_root()), &["rdfs".to_owned()]).unwrap();
+    let rules = rules_from_root(
+        &DataRoot::Dir(repo_root()),
+        &["rdfs".to_owned(), "skos".to_owned()],
+    )
+    .unwrap();
     let (live, _) = LiveReasoner::start(&store, config(), rules).unwrap();
     store.add_observer(live);
     assert_eq!(outcome(&store), met);

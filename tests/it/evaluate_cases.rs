@@ -206,4 +206,6 @@ case_files! {
     methylprednisolone_rxnorm => "methylprednisolone-rxnorm",
     infection_episodes => "infection-episodes",
     infection_episode_single => "infection-episode-single",
+    on_therapy_low_igg => "on-therapy-low-igg",
+    ivig_ended_within_effect_window => "ivig-ended-within-effect-window",
 }

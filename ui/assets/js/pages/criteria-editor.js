@@ -37,7 +37,7 @@ const CERTAINTY = [["", "— as its statements —"], ["HighCertainty", "high"],
 const MANAGED = new Set([
   RDFS + "label", RDFS + "comment", ...OPERANDS,
   ...["certainty", "concept", "measures", "comparator", "threshold", "unit", "withinDays", "minimumEpisodes",
-    "measurementsRequired", "measuredOffIntervention", "interventionEffectDays", "alsoRefutedBy", "supportedBy",
+    "measurementsRequired", "raisedByIntervention", "interventionEffectDays", "alsoRefutedBy", "supportedBy",
     "opposedBy", "displayOrder"].map((p) => WR + p),
 ]);
 
@@ -128,7 +128,7 @@ export function criteriaEditor(iri, triples, lists) {
     const days = number("days", "withinDays");
     const episodes = number("episodes", "minimumEpisodes");
     const measurements = number("measurements", "measurementsRequired");
-    const offIntervention = pick("offIntervention", lists.concepts, [value("measuredOffIntervention")], false, "— any measurement counts —");
+    const raisedBy = pick("raisedBy", lists.concepts, [value("raisedByIntervention")], false, "— none: every value is the patient's own —");
     const effectDays = number("effectDays", "interventionEffectDays");
     const alsoRefutedBy = pick("alsoRefutedBy", lists.concepts, [value("alsoRefutedBy")], false, "— none —");
     const supported = pick("supportedBy", lists.statements, nodeIri ? of(nodeIri, WR + "supportedBy") : [], true);
@@ -146,7 +146,7 @@ export function criteriaEditor(iri, triples, lists) {
       box("threshold", "Threshold", threshold, WR + "threshold"),
       box("unit", "Unit", unit, WR + "unit"),
       box("measurements", "Most recent measurements that must all pass (default 1)", measurements, WR + "measurementsRequired"),
-      box("offIntervention", "Count only measurements taken off", offIntervention, WR + "measuredOffIntervention"),
+      box("raisedBy", "Raised by the intervention (values on it are upper bounds)", raisedBy, WR + "raisedByIntervention"),
       box("effectDays", "A dose counts as given for (days)", effectDays, WR + "interventionEffectDays"));
     const daysBox = box("days", "Within days (before the evaluation date)", days, WR + "withinDays");
     const episodesBox = h("div", { class: "lab-fields" },
@@ -227,7 +227,7 @@ export function criteriaEditor(iri, triples, lists) {
           if (threshold.value !== "") add(WR + "threshold", lit(threshold.value, XSD + "decimal"));
           if (unit.value.trim()) add(WR + "unit", lit(unit.value.trim()));
           if (measurements.value !== "") add(WR + "measurementsRequired", lit(measurements.value, XSD + "integer"));
-          if (offIntervention.value) add(WR + "measuredOffIntervention", { type: "uri", value: offIntervention.value });
+          if (raisedBy.value) add(WR + "raisedByIntervention", { type: "uri", value: raisedBy.value });
           if (effectDays.value !== "") add(WR + "interventionEffectDays", lit(effectDays.value, XSD + "integer"));
         }
         if (spec.days && days.value !== "") add(WR + "withinDays", lit(days.value, XSD + "integer"));
