@@ -371,3 +371,51 @@ fn edits_need_the_strong_etag_of_the_version_edited() {
         .unwrap();
     assert_eq!(r.status(), 200, "{:?}", r.text());
 }
+
+/// Answers are gzip-compressed for a client that asks (browsers do) and plain for one that does not;
+/// a response with an ETag (a strong validator of one encoding) is never compressed.
+#[test]
+fn answers_are_gzipped_when_asked_and_validated_responses_are_not() {
+    let server = TestServer::start(&["--memory"]);
+    let seed =
+        std::fs::read(crate::support::repo_root().join("tests/peer/cases/seed-patient.fhir.json"))
+            .unwrap();
+    let post = |gzip: bool| {
+        let mut request = client()
+            .post(server.url("/evaluate?asOf=2025-12-17"))
+            .header("content-type", "application/fhir+json")
+            .body(seed.clone());
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        request.send().unwrap()
+    };
+    let plain = post(false);
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain: Value = plain.json().unwrap();
+    let zipped = post(true);
+    assert_eq!(zipped.status(), 200);
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let bytes = zipped.bytes().unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let unzipped: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(unzipped["determination"], plain["determination"]);
+    assert!(
+        bytes.len() * 4 < text.len(),
+        "{} of {}",
+        bytes.len(),
+        text.len()
+    );
+    let policy = client()
+        .get(server.url("/curation/policies/policy-ivig-after-allo-hsct"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .unwrap();
+    assert_eq!(policy.status(), 200);
+    assert!(policy.headers().contains_key("etag"));
+    assert!(policy.headers().get("content-encoding").is_none());
+}
