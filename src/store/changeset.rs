@@ -122,13 +122,14 @@ pub fn is_change_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Writes the change set of `applied` into `tx`; returns its id.
-pub(super) fn record(
-    tx: &mut Transaction<'_>,
+/// The change set of `applied` as staged in `tx`: its id and its record quads (the caller writes
+/// them, in the transaction or, for a bulk load, through the bulk loader).
+pub(super) fn describe(
+    tx: &Transaction<'_>,
     meta: &ChangeMeta,
     applied: &Applied,
     after: &StoreState,
-) -> Result<String, StoreError> {
+) -> Result<(String, Vec<Quad>), StoreError> {
     let id = new_id(after);
     let node = change_iri(&id);
     let graph = change_graph(&id);
@@ -200,10 +201,7 @@ pub(super) fn record(
             ));
         }
     }
-    for q in &out {
-        tx.insert(q.as_ref());
-    }
-    Ok(id)
+    Ok((id, out))
 }
 
 /// A new change-set id: the generation (commit order) and 6 hex digits that make it unique across

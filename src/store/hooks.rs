@@ -5,10 +5,9 @@
 //! stage) implements them and registers itself. Registrations are shared by every clone of a
 //! [`WarrantStore`].
 
-use super::{Applied, StoreError, StoreState, WarrantStore};
+use super::{Applied, Staged, StoreError, StoreState, WarrantStore};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::{QuerySolutionIter, ServiceHandler};
-use oxigraph::store::Transaction;
 use oxiri::Iri;
 use spargebra::algebra::GraphPattern;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -27,11 +26,11 @@ pub trait WriteObserver: Send + Sync {
 /// Checks every change before it commits (the SHACL shapes, registered by the validation stage).
 ///
 /// `check` runs inside the write's transaction, after its operations and before the commit, and
-/// sees the staged result (`tx` includes the change's own writes). An error rejects the change:
+/// sees the staged result (`staged` includes the change's own writes, and the quads a bulk load stages beside the transaction). An error rejects the change:
 /// the transaction is dropped and nothing is written anywhere.
 pub trait WriteGuard: Send + Sync {
     /// Accepts the staged change or refuses it (typically with [`StoreError::Rejected`]).
-    fn check(&self, tx: &Transaction<'_>, applied: &Applied) -> Result<(), StoreError>;
+    fn check(&self, staged: &Staged<'_, '_>, applied: &Applied) -> Result<(), StoreError>;
 }
 
 /// Error of a registered SPARQL `SERVICE` handler (its message is shown to the client).

@@ -7,6 +7,7 @@
 
 mod backup;
 mod bind;
+mod bulk;
 pub mod changeset;
 mod derived;
 mod error;
@@ -25,6 +26,7 @@ mod update;
 mod view;
 mod write;
 
+pub use bulk::Staged;
 pub use changeset::{ChangeKind, ChangeMeta};
 pub use derived::EpochMemo;
 pub use error::StoreError;
@@ -71,6 +73,8 @@ pub struct WarrantStore {
     mode: DatasetMode,
     hooks: Arc<hooks::Hooks>,
     records: RecordWriter,
+    /// Whether the store is on disk (large loads then use the bulk loader: see [`bulk`]).
+    on_disk: bool,
 }
 
 impl WarrantStore {
@@ -84,7 +88,11 @@ impl WarrantStore {
             path: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        Ok(Self::over(store, mode))
+        bulk::recover(&store)?;
+        Ok(Self {
+            on_disk: true,
+            ..Self::over(store, mode)
+        })
     }
 
     /// A fresh store in memory (nothing written to disk).
@@ -98,6 +106,7 @@ impl WarrantStore {
             store,
             mode,
             hooks: Arc::default(),
+            on_disk: false,
         }
     }
 

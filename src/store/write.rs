@@ -5,10 +5,11 @@
 //! absent ones not "removed"), so that later stages (inferred graph, search index, change sets) can
 //! follow the store precisely. A change that fails at any step is rolled back whole.
 
+use super::bulk::{self, Stage, Staged};
 use super::changeset::{self, ChangeMeta};
 use super::{StoreError, WarrantStore, state, update};
 use crate::vocab;
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Transaction;
 use std::collections::HashSet;
@@ -110,11 +111,14 @@ pub(super) struct Diff<'a, 'b> {
     /// Named graphs known to exist in the transaction's view (so that inserting many quads into
     /// one graph asks the store once, not once per quad); a graph leaves it when dropped.
     existing: HashSet<String>,
+    /// For a bulk load: the quads of graphs this change created, kept out of the transaction.
+    stage: Option<Stage>,
 }
 
 impl<'a, 'b> Diff<'a, 'b> {
-    fn new(tx: &'a mut Transaction<'b>) -> Self {
+    fn new(tx: &'a mut Transaction<'b>, stage: Option<Stage>) -> Self {
         Self {
+            stage,
             tx,
             added: HashSet::new(),
             removed: HashSet::new(),
@@ -132,6 +136,17 @@ impl<'a, 'b> Diff<'a, 'b> {
                 self.note_graph(&g)?;
                 self.existing.insert(g.as_str().to_owned());
             }
+            if let Some(stage) = &mut self.stage {
+                if self.created.iter().any(|c| c.as_ref() == g) {
+                    if stage.insert(quad) {
+                        let quad = quad.into_owned();
+                        if !self.removed.remove(&quad) {
+                            self.added.insert(quad);
+                        }
+                    }
+                    return Ok(());
+                }
+            }
         }
         if !self.tx.contains(quad)? {
             self.tx.insert(quad);
@@ -145,6 +160,15 @@ impl<'a, 'b> Diff<'a, 'b> {
 
     /// Removes a quad, recording it when it was present.
     pub(super) fn remove(&mut self, quad: QuadRef<'_>) -> Result<(), StoreError> {
+        if let (Some(stage), GraphNameRef::NamedNode(g)) = (&mut self.stage, quad.graph_name) {
+            if stage.holds(g) {
+                let quad = quad.into_owned();
+                if stage.remove(&quad) {
+                    self.added.remove(&quad);
+                }
+                return Ok(());
+            }
+        }
         if self.tx.contains(quad)? {
             self.tx.remove(quad);
             let quad = quad.into_owned();
@@ -183,6 +207,14 @@ impl<'a, 'b> Diff<'a, 'b> {
 
     /// Removes every quad of `graph`; drops the named graph too when `drop` is set.
     pub(super) fn clear(&mut self, graph: &GraphName, drop: bool) -> Result<(), StoreError> {
+        if let (Some(stage), GraphName::NamedNode(g)) = (&mut self.stage, graph) {
+            if stage.holds(g.as_ref()) {
+                for quad in stage.quads_of(g.as_ref()) {
+                    stage.remove(&quad);
+                    self.added.remove(&quad);
+                }
+            }
+        }
         let quads = self
             .tx
             .quads_for_pattern(None, None, None, Some(graph.as_ref()))
@@ -210,14 +242,15 @@ impl<'a, 'b> Diff<'a, 'b> {
         Ok(self.tx.named_graphs().collect::<Result<Vec<_>, _>>()?)
     }
 
-    fn finish(self) -> Applied {
-        Applied {
+    fn finish(self) -> (Applied, Option<Stage>) {
+        let applied = Applied {
             added: self.added.into_iter().collect(),
             removed: self.removed.into_iter().collect(),
             created_graphs: self.created,
             dropped_graphs: self.dropped,
             change_id: None,
-        }
+        };
+        (applied, self.stage)
     }
 }
 
@@ -287,9 +320,14 @@ impl WarrantStore {
             // new record batch can be queued: the WHERE clauses see every record.
             self.wait_records()?;
         }
+        let stage = if self.takes_bulk_path(&change) {
+            Some(Stage::new())
+        } else {
+            None
+        };
         let mut tx = self.store.start_transaction()?;
         let before = state::read_in(&tx)?;
-        let mut diff = Diff::new(&mut tx);
+        let mut diff = Diff::new(&mut tx, stage);
         for op in change.ops.iter().cloned() {
             alive()?;
             match op {
@@ -331,7 +369,7 @@ impl WarrantStore {
             }
         }
         alive()?;
-        let mut applied = diff.finish();
+        let (mut applied, mut stage) = diff.finish();
         applied.removed.retain(|q| !state::is_state_quad(q));
         applied.added.retain(|q| !state::is_state_quad(q));
         if applied.is_empty() {
@@ -340,14 +378,64 @@ impl WarrantStore {
         if change.meta.is_some() && !change.from_files {
             refuse_record_graphs(&applied)?;
         }
-        for guard in self.hooks.guards() {
-            guard.check(&tx, &applied)?;
+        let guards = self.hooks.guards();
+        if !guards.is_empty() {
+            let staged_quads = match &mut stage {
+                Some(stage) if !stage.is_empty() => Some(stage.indexed()?),
+                _ => None,
+            };
+            let staged = Staged::new(&tx, staged_quads);
+            for guard in guards {
+                guard.check(&staged, &applied)?;
+            }
         }
         let after = state::bump(&mut tx, &before)?;
+        let mut markers = Vec::new();
         if let Some(meta) = &change.meta {
-            applied.change_id = Some(changeset::record(&mut tx, meta, &applied, &after)?);
+            let (id, records) = changeset::describe(&tx, meta, &applied, &after)?;
+            match &stage {
+                Some(stage) if !stage.is_empty() => {
+                    alive()?;
+                    markers =
+                        bulk::write(&self.store, &changeset::change_iri(&id), stage, &records)?;
+                    bulk::clear_markers(&mut tx, &markers);
+                }
+                _ => {
+                    for q in &records {
+                        tx.insert(q.as_ref());
+                    }
+                }
+            }
+            applied.change_id = Some(id);
         }
         self.commit(tx, change.from_files, applied, &after)
+            .inspect_err(|_| {
+                if !markers.is_empty() {
+                    // the bulk half committed, the transaction did not: undo the bulk half now
+                    if let Err(e) = bulk::recover(&self.store) {
+                        tracing::error!("undoing the interrupted load failed: {e}; it is undone when the store next opens");
+                    }
+                }
+            })
+    }
+
+    /// Whether `change` stages the quads of graphs it creates for the bulk loader (see
+    /// [`super::bulk`]): a large recorded change from files (no SPARQL Update, whose WHERE clauses
+    /// would not see staged quads) on an on-disk store.
+    fn takes_bulk_path(&self, change: &Change) -> bool {
+        let inserts: usize = change
+            .ops
+            .iter()
+            .map(|op| match op {
+                Op::Insert(quads) => quads.len(),
+                _ => 0,
+            })
+            .sum();
+        self.on_disk
+            && change.from_files
+            && change.meta.is_some()
+            && inserts >= bulk::BULK_MIN_QUADS
+            && !change.ops.iter().any(|op| matches!(op, Op::Update { .. }))
     }
 
     fn commit(

@@ -16,7 +16,7 @@ use oxigraph::model::{
     Dataset, Graph, GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode,
     NamedOrBlankNodeRef, QuadRef, Term, TermRef, Triple, TripleRef,
 };
-use oxigraph::store::{QuadIter, StorageError, Store, Transaction};
+use oxigraph::store::{StorageError, Store, Transaction};
 
 /// The lookups the validator makes on the data graph (and on the shapes graph while parsing it).
 ///
@@ -234,14 +234,19 @@ pub trait QuadSource: sealed::Sealed {
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
         graph: Option<GraphNameRef<'_>>,
-    ) -> QuadIter<'_>;
+    ) -> Quads<'_>;
 }
+
+/// The quads a [`QuadSource`] reads.
+#[doc(hidden)]
+pub type Quads<'a> = Box<dyn Iterator<Item = Result<oxigraph::model::Quad, StorageError>> + 'a>;
 
 mod sealed {
     /// Keeps [`super::QuadSource`] closed to the two oxigraph types.
     pub trait Sealed {}
     impl Sealed for oxigraph::store::Store {}
     impl Sealed for oxigraph::store::Transaction<'_> {}
+    impl Sealed for crate::store::Staged<'_, '_> {}
 }
 
 /// Both oxigraph types read quads the same way.
@@ -254,13 +259,13 @@ macro_rules! quad_source {
                 predicate: Option<NamedNodeRef<'_>>,
                 object: Option<TermRef<'_>>,
                 graph: Option<GraphNameRef<'_>>,
-            ) -> QuadIter<'_> {
-                self.quads_for_pattern(subject, predicate, object, graph)
+            ) -> Quads<'_> {
+                Box::new(self.quads_for_pattern(subject, predicate, object, graph))
             }
         }
     )*};
 }
-quad_source!(Store, Transaction<'_>);
+quad_source!(Store, Transaction<'_>, crate::store::Staged<'_, '_>);
 
 /// A [`Store`] or [`Transaction`] seen as the union of some of its graphs.
 ///

@@ -9,9 +9,9 @@
 //! graph less valid. The "before" validation runs only when the "after" one finds violations.
 
 use super::{QuadsView, Shapes, ValidationReport, ValidationResult, validate};
-use crate::store::{Applied, StoreError, WriteGuard};
+use crate::store::{Applied, Staged, StoreError, WriteGuard};
 use crate::vocab;
-use oxigraph::store::{Store, Transaction};
+use oxigraph::store::Store;
 use std::collections::HashSet;
 
 /// Validates every change against the SHACL shapes of the data (see the module doc).
@@ -39,8 +39,8 @@ fn key(r: &ValidationResult) -> String {
 }
 
 impl WriteGuard for ShaclGuard {
-    fn check(&self, tx: &Transaction<'_>, _applied: &Applied) -> Result<(), StoreError> {
-        let after_view = QuadsView::matching(tx, vocab::is_asserted_content);
+    fn check(&self, staged: &Staged<'_, '_>, _applied: &Applied) -> Result<(), StoreError> {
+        let after_view = QuadsView::matching(staged, vocab::is_asserted_content);
         let shapes = Shapes::parse(&after_view).map_err(|e| StoreError::Rejected {
             message: format!("the change leaves shapes that cannot be read: {e}"),
             report: serde_json::json!({ "conforms": false, "shapesError": e.to_string() }),
