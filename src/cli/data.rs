@@ -255,14 +255,8 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     bar.finish_and_clear();
     if let Some(sets) = super::serve::rule_sets(args.rules.as_deref(), false) {
         let root = crate::load::DataRoot::detect(&cwd);
-        let rules = crate::reason::rules_from_root(&root, &sets).context("reading the rules")?;
-        let config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
-        let mut reasoner = crate::reason::Reasoner::from_rules(config, rules)
-            .with_record_writer(store.record_writer().clone());
         // marked current for the store's state, so that `serve` with the same rules adopts it
-        reasoner.mark_state(&store.state()?);
-        let stats = store
-            .write_directly(|ox| reasoner.materialize(ox))
+        let stats = crate::reason::materialize_sets(&store, &root, &sets, Some(&store.state()?))
             .context("materialising the inferred graph")?;
         eprintln!(
             "inferred graph: {} triples ({})",

@@ -8,7 +8,7 @@ use crate::case::{self, CaseFormat, Day};
 use crate::evaluate::{self, Options};
 use crate::explain;
 use crate::load::{DataRoot, collect_files};
-use crate::reason::{Reasoner, RuleConfig};
+use crate::reason::RuleConfig;
 use crate::store::{DatasetMode, WarrantStore, sync_files};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -87,12 +87,7 @@ pub fn run(data: &Path, args: EvaluateArgs) -> Result<()> {
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
-        let rules = crate::reason::rules_from_root(&root, &sets).context("reading the rules")?;
-        let mut reasoner =
-            Reasoner::from_rules(RuleConfig::new("queries/rules").with_sets(&sets), rules)
-                .with_record_writer(store.record_writer().clone());
-        store
-            .write_directly(|ox| reasoner.materialize(ox))
+        crate::reason::materialize_sets(&store, &root, &sets, None)
             .context("materialising the inferred graph")?;
         store
     };

@@ -36,6 +36,27 @@ pub fn rules_from_files(files: &[SourceFile], sets: &[String]) -> Result<Vec<Rul
     Ok(rules)
 }
 
+/// Materialises `store`'s inferred graph once with the rule sets `sets` of `root`, its derivations
+/// recorded through the store's record writer: what `warrant load --rules` and the in-memory
+/// `warrant evaluate` do before they use the store, as `serve` does at start. With `state`, the
+/// result is marked as the materialisation of these rules at that store state, so that a later
+/// `serve` with the same rules adopts it instead of recomputing.
+pub fn materialize_sets(
+    store: &WarrantStore,
+    root: &DataRoot,
+    sets: &[String],
+    state: Option<&StoreState>,
+) -> Result<Stats, ReasonError> {
+    let rules = rules_from_root(root, sets)?;
+    let config = RuleConfig::new("queries/rules").with_sets(sets);
+    let mut reasoner =
+        Reasoner::from_rules(config, rules).with_record_writer(store.record_writer().clone());
+    if let Some(state) = state {
+        reasoner.mark_state(state);
+    }
+    store.write_directly(|ox| reasoner.materialize(ox))
+}
+
 /// The rules of the chosen sets from a data root's `queries/rules/`; a root without any rule file uses
 /// the rule sets built into the binary.
 pub fn rules_from_root(root: &DataRoot, sets: &[String]) -> Result<Vec<Rule>, ReasonError> {

@@ -196,7 +196,9 @@ impl RecordBatch for DerivationRecords {
             super::marker::clear(&mut tx, DERIVATIONS_GRAPH)?;
             tx.commit()?;
             let mut sink = BulkSink {
-                loader: store.bulk_loader(),
+                loader: store
+                    .bulk_loader()
+                    .with_max_memory_size_in_megabytes(crate::store::BULK_MEMORY_MB),
                 chunk: Vec::with_capacity(BULK_CHUNK),
                 error: None,
             };

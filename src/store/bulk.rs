@@ -38,9 +38,10 @@ pub const BULK_MIN_QUADS: usize = 20_000;
 pub const BULK_GRAPH: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/warrant/ns#bulkGraph");
 
-/// Memory the bulk loader may use for sorting, in megabytes (Oxigraph's default is 2 GB per
-/// thread; a load must stay within the 1 GB).
-const BULK_MEMORY_MB: usize = 256;
+/// Memory Warrant's bulk loads (files here, derivation records in the reasoner) may use for
+/// sorting, in megabytes: Oxigraph's default is 2 GB per thread, and a load of LUBM(1,0) with its
+/// derivation records is to stay within 1 GB in all.
+pub const BULK_MEMORY_MB: usize = 256;
 
 /// Quads bound for graphs created by the change being applied, kept out of its transaction.
 pub(super) struct Stage {

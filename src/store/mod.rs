@@ -26,7 +26,7 @@ mod update;
 mod view;
 mod write;
 
-pub use bulk::Staged;
+pub use bulk::{BULK_MEMORY_MB, Staged};
 pub use changeset::{ChangeKind, ChangeMeta};
 pub use derived::EpochMemo;
 pub use error::StoreError;
