@@ -8,6 +8,7 @@
 //! Caveats, monitoring requirements and the regimen check are `rule` nodes under the determination.
 //! Every path ends in a patient fact or a passage (with its source's title and identifiers).
 
+mod cite;
 pub mod dot;
 pub mod record;
 pub mod svg;

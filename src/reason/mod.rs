@@ -85,9 +85,7 @@ mod state;
 pub mod vocab;
 mod why;
 
-pub use live::{
-    LiveReasoner, ReasonerStatus, materialize_sets, rules_from_files, rules_from_root,
-};
+pub use live::{LiveReasoner, ReasonerStatus, materialize_sets, rules_from_files, rules_from_root};
 pub use persist::is_asserted_graph;
 pub use reasoner::{Reasoner, RuleConfig, Stats};
 pub use rule::{Rule, load_rule_sets, parse_rule};

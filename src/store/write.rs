@@ -137,7 +137,9 @@ impl<'a, 'b> Diff<'a, 'b> {
                 self.existing.insert(g.as_str().to_owned());
             }
             if let Some(stage) = &mut self.stage {
-                if self.created.iter().any(|c| c.as_ref() == g) {
+                if !vocab::is_record_graph(g.as_str())
+                    && self.created.iter().any(|c| c.as_ref() == g)
+                {
                     if stage.insert(quad) {
                         let quad = quad.into_owned();
                         if !self.removed.remove(&quad) {
