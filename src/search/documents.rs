@@ -282,6 +282,27 @@ pub fn candidates(store: &WarrantStore) -> Result<BTreeSet<NamedNode>, StoreErro
     Ok(out)
 }
 
+/// The subjects a committed change gave a document type (passage, statement, source, concept) in
+/// a content graph. With the index, this tells which changed resources can be documents: a
+/// resource is indexed exactly when it has a document type ([`Describer::describe`]), so one that is
+/// not in the index and got no document type now is still no document.
+pub fn typed_as_documents(applied: &Applied) -> BTreeSet<NamedNode> {
+    applied
+        .added
+        .iter()
+        .filter(|q| q.predicate.as_ref() == vocab::RDF_TYPE && in_content(&q.graph_name))
+        .filter(|q| {
+            DocType::ALL
+                .iter()
+                .any(|t| q.object.as_ref() == TermRef::from(t.class()))
+        })
+        .filter_map(|q| match &q.subject {
+            NamedOrBlankNode::NamedNode(s) => Some(s.clone()),
+            NamedOrBlankNode::BlankNode(_) => None,
+        })
+        .collect()
+}
+
 /// The resources whose documents a committed change may have altered: the subjects of the changed
 /// content quads; for a changed `dct:title`, the passages and statements quoting or citing that
 /// source; for a changed `skos:broader`, every concept at or below that concept and the statements

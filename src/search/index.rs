@@ -202,10 +202,18 @@ impl SearchIndex {
         state: &StoreState,
     ) -> Result<(), SearchError> {
         let affected = documents::affected(store, applied)?;
+        let typed = documents::typed_as_documents(applied);
+        let searcher = self.inner.reader.searcher();
         let mut describer = Describer::new(store);
         let mut writer = self.writer();
         for iri in &affected {
-            writer.delete_term(Term::from_field_text(self.inner.fields.iri, iri.as_str()));
+            let term = Term::from_field_text(self.inner.fields.iri, iri.as_str());
+            // Neither indexed before nor typed as a document now: no document (a large load's
+            // subjects are mostly such, and reading each one's types took most of its indexing).
+            if !typed.contains(iri) && searcher.doc_freq(&term)? == 0 {
+                continue;
+            }
+            writer.delete_term(term);
             if let Some(data) = describer.describe(iri)? {
                 writer.add_document(self.document(&data))?;
             }

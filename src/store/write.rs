@@ -380,6 +380,7 @@ impl WarrantStore {
         if change.meta.is_some() && !change.from_files {
             refuse_record_graphs(&applied)?;
         }
+        let timer = std::time::Instant::now();
         let guards = self.hooks.guards();
         if !guards.is_empty() {
             let staged_quads = match &mut stage {
@@ -391,6 +392,7 @@ impl WarrantStore {
                 guard.check(&staged, &applied)?;
             }
         }
+        let checked = timer.elapsed();
         let after = state::bump(&mut tx, &before)?;
         let mut markers = Vec::new();
         if let Some(meta) = &change.meta {
@@ -398,9 +400,18 @@ impl WarrantStore {
             match &stage {
                 Some(stage) if !stage.is_empty() => {
                     alive()?;
+                    let described = timer.elapsed();
                     markers =
                         bulk::write(&self.store, &changeset::change_iri(&id), stage, &records)?;
                     bulk::clear_markers(&mut tx, &markers);
+                    tracing::debug!(
+                        "bulk load of {} quads and {} change-set quads: checked in {:?}, change set described in {:?}, written in {:?}",
+                        applied.added.len(),
+                        records.len(),
+                        checked,
+                        described - checked,
+                        timer.elapsed() - described
+                    );
                 }
                 _ => {
                     for q in &records {
@@ -450,10 +461,16 @@ impl WarrantStore {
         if !from_files {
             mark_edited_file_graphs(&mut tx, &applied);
         }
+        let timer = std::time::Instant::now();
         tx.commit()?;
+        let committed = timer.elapsed();
         for observer in self.hooks.observers() {
             observer.committed(self, &applied, after);
         }
+        tracing::debug!(
+            "change committed in {committed:?}; the observers (reasoner, search index) followed in {:?}",
+            timer.elapsed() - committed
+        );
         Ok(applied)
     }
 }
