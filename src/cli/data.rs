@@ -263,6 +263,14 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
             stats.inferred,
             sets.join(",")
         );
+        tracing::debug!(
+            "materialised in {} rounds: read {} ms, reasoned {} ms, wrote {} ms ({} derivations)",
+            stats.rounds,
+            stats.load_ms,
+            stats.reason_ms,
+            stats.write_ms,
+            stats.derivations
+        );
     }
     eprintln!(
         "loaded {} file(s), {quads} quads ({} new, {} removed)",
