@@ -45,9 +45,24 @@ use std::sync::Arc;
 use tower_http::compression::{CompressionLayer, DefaultPredicate, Predicate};
 use tower_http::cors::{Any, CorsLayer};
 
-/// What every handler can reach: the store, its search index, the configuration and the users.
+/// What every handler can reach: the store, its search index, the configuration and the users
+/// ([`Shared`], through `Deref`). One `Arc`: axum clones the state for every extractor and
+/// middleware of every request, and one reference count is cheaper for concurrent requests to
+/// share than one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct Shared {
     /// The store (shared; cheap to clone).
     pub store: WarrantStore,
     /// The full-text index, kept in step with the store (shared; cheap to clone).
@@ -73,7 +88,7 @@ impl AppState {
     /// State over a store and its search index with the given settings and no users (see
     /// [`with_users`](Self::with_users)).
     pub fn new(store: WarrantStore, search: SearchIndex, config: ServeConfig) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             store,
             search,
             query_slots: Arc::new(tokio::sync::Semaphore::new(
@@ -85,30 +100,30 @@ impl AppState {
             reasoner: None,
             metrics: Arc::new(metrics::Metrics::new()),
             cds: Arc::default(),
-        }
+        }))
     }
 
     /// The same state reporting the live reasoner's status in `/readyz`.
     pub fn with_reasoner(mut self, reasoner: Option<ReasonerStatus>) -> Self {
-        self.reasoner = reasoner;
+        Arc::make_mut(&mut self.0).reasoner = reasoner;
         self
     }
 
     /// The same state running the CDS Hooks services with these settings.
     pub fn with_cds(mut self, settings: crate::cds::CdsSettings) -> Self {
-        self.cds = Arc::new(crate::cds::CdsService::new(settings));
+        Arc::make_mut(&mut self.0).cds = Arc::new(crate::cds::CdsService::new(settings));
         self
     }
 
     /// The same state allowing these remote JSON-LD contexts in curation bodies.
     pub fn with_contexts(mut self, contexts: ContextAllowList) -> Self {
-        self.contexts = contexts;
+        Arc::make_mut(&mut self.0).contexts = contexts;
         self
     }
 
     /// The same state accepting these users' tokens.
     pub fn with_users(mut self, users: Users) -> Self {
-        self.users = users;
+        Arc::make_mut(&mut self.0).users = users;
         self
     }
 }
