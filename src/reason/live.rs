@@ -185,12 +185,25 @@ impl LiveReasoner {
 
     /// [`Reasoner::resume`] under the write lock (a write committed before this thread took the lock
     /// was already handled by the observer: resume then finds the new markers, or recomputes).
+    ///
+    /// Adopting writes nothing, so it only holds writes off ([`WarrantStore::hold_writes`]): queries
+    /// meanwhile keep their derived caches (a write announced for the second or two this takes made
+    /// every query recompute them). Only when the stored graphs cannot be adopted is it a write.
     fn resume_in_background(&self, store: &WarrantStore) {
-        let outcome = store.write_directly(|ox| {
+        let adopted = store.hold_writes(|ox| {
             let mut reasoner = self.reasoner.lock().unwrap_or_else(PoisonError::into_inner);
             reasoner.mark_state(&store.state()?);
-            reasoner.resume(ox)
+            reasoner.adopt_stored(ox)
         });
+        let outcome = match adopted {
+            Ok(Some(stats)) => Ok((stats, true)),
+            Ok(None) => store.write_directly(|ox| {
+                let mut reasoner = self.reasoner.lock().unwrap_or_else(PoisonError::into_inner);
+                reasoner.mark_state(&store.state()?);
+                Ok((reasoner.materialize(ox)?, false))
+            }),
+            Err(e) => Err(e),
+        };
         match outcome {
             Ok((stats, adopted)) => {
                 tracing::debug!(adopted, ?stats, "reasoner state rebuilt after start");

@@ -157,25 +157,37 @@ impl Reasoner {
     /// semi-naive updates need it) and nothing is written. Otherwise a full [`Self::materialize`].
     /// Returns the figures and whether the stored graphs were adopted.
     pub fn resume(&mut self, store: &Store) -> Result<(Stats, bool), ReasonError> {
-        if self.stored_is_current(store)? {
-            let (mut state, load_ms, reason_ms) = self.compute(store)?;
-            let start = Instant::now();
-            let max = self.config.max_derivations_per_triple;
-            if let Some(written) =
-                Writer::new(Arc::clone(&self.rule_iris), max, true).adopt(&mut state, store)
-            {
-                let stats = Stats::after(
-                    &state,
-                    &written,
-                    load_ms,
-                    reason_ms,
-                    start.elapsed().as_millis(),
-                );
-                self.state = Some(state);
-                return Ok((stats, true));
-            }
+        match self.adopt_stored(store)? {
+            Some(stats) => Ok((stats, true)),
+            None => Ok((self.materialize(store)?, false)),
         }
-        Ok((self.materialize(store)?, false))
+    }
+
+    /// The reading half of [`Self::resume`]: when the stored graphs are marked current, recomputes the
+    /// fixpoint in memory and takes them as its written form; `None` (and nothing changed) when they
+    /// are not, or cannot be adopted. Writes nothing, so a caller may hold off writes without
+    /// announcing one (derived caches stay valid meanwhile).
+    pub fn adopt_stored(&mut self, store: &Store) -> Result<Option<Stats>, ReasonError> {
+        if !self.stored_is_current(store)? {
+            return Ok(None);
+        }
+        let (mut state, load_ms, reason_ms) = self.compute(store)?;
+        let start = Instant::now();
+        let max = self.config.max_derivations_per_triple;
+        let Some(written) =
+            Writer::new(Arc::clone(&self.rule_iris), max, true).adopt(&mut state, store)
+        else {
+            return Ok(None);
+        };
+        let stats = Stats::after(
+            &state,
+            &written,
+            load_ms,
+            reason_ms,
+            start.elapsed().as_millis(),
+        );
+        self.state = Some(state);
+        Ok(Some(stats))
     }
 
     /// Whether the stored inferred graph and derivation records are marked as the materialisation of

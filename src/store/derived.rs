@@ -71,6 +71,18 @@ impl WarrantStore {
         f(&self.store)
     }
 
+    /// Runs `f` while no write can begin (holding the lock writes take), without announcing a write:
+    /// for work that must see no write interleave but writes nothing itself (the reasoner adopting
+    /// its stored graphs after start), so derived caches stay valid meanwhile. `f` must not write.
+    pub fn hold_writes<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        let _serialised = self
+            .hooks
+            .write_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(&self.store)
+    }
+
     /// The value of type `T` shared by this store and all its clones, created by `T::default()` on
     /// first use. Lets later stages keep caches per store (e.g. case evaluation's [`EpochMemo`]s)
     /// without the store knowing them, and without every caller threading them through.
