@@ -132,7 +132,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let store = WarrantStore::in_memory(DatasetMode::default()).expect("store");
+    // `WARRANT_BENCH_DISK=1`: the on-disk store `warrant serve` uses by default (in a temporary
+    // directory), instead of the in-memory one.
+    let disk = std::env::var_os("WARRANT_BENCH_DISK").is_some_and(|v| v == "1");
+    let dir = std::env::temp_dir().join(format!("warrant-bench-evaluate-{}", std::process::id()));
+    let store = if disk {
+        WarrantStore::open(&dir, DatasetMode::default()).expect("on-disk store")
+    } else {
+        WarrantStore::in_memory(DatasetMode::default()).expect("store")
+    };
+    eprintln!("store: {}", if disk { "on disk" } else { "in memory" });
     sync_files(
         &store,
         &collect_files(&DataRoot::Dir(ROOT.into())).expect("data"),
@@ -282,4 +291,8 @@ fn main() {
     println!(
         "\nthroughput: {throughput:.0} evaluations/s on {threads} threads ({statements} generated statements, {quads} quads)"
     );
+    drop(store);
+    if disk {
+        drop(std::fs::remove_dir_all(&dir));
+    }
 }
