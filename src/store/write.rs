@@ -330,44 +330,38 @@ impl WarrantStore {
         let mut tx = self.store.start_transaction()?;
         let before = state::read_in(&tx)?;
         let mut diff = Diff::new(&mut tx, stage);
-        for op in change.ops.iter().cloned() {
+        // by reference: a load's insert operation holds every quad of its files
+        for op in &change.ops {
             alive()?;
             match op {
                 Op::Update {
                     update,
                     using_default,
                     using_named,
-                } => update::execute(
-                    self,
-                    &mut diff,
-                    &update,
-                    &using_default,
-                    &using_named,
-                    cancel,
-                )?,
+                } => update::execute(self, &mut diff, update, using_default, using_named, cancel)?,
                 Op::Insert(quads) => {
-                    for quad in &quads {
+                    for quad in quads {
                         diff.insert(quad.as_ref())?;
                     }
                 }
                 Op::Remove(quads) => {
-                    for quad in &quads {
+                    for quad in quads {
                         diff.remove(quad.as_ref())?;
                     }
                 }
-                Op::CreateGraph(graph) => diff.create_graph(&graph)?,
+                Op::CreateGraph(graph) => diff.create_graph(graph)?,
                 Op::DropGraph { graph, must_exist } => {
-                    if let GraphName::NamedNode(g) = &graph {
+                    if let GraphName::NamedNode(g) = graph {
                         if !diff.graph_exists(g)? {
-                            if must_exist {
+                            if *must_exist {
                                 return Err(StoreError::GraphNotFound(g.clone()));
                             }
                             continue;
                         }
                     }
-                    diff.clear(&graph, true)?;
+                    diff.clear(graph, true)?;
                 }
-                Op::ClearGraph(graph) => diff.clear(&graph, false)?,
+                Op::ClearGraph(graph) => diff.clear(graph, false)?,
             }
         }
         alive()?;
