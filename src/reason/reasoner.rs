@@ -179,15 +179,7 @@ impl Reasoner {
         else {
             return Ok(None);
         };
-        let stats = Stats::after(
-            &state,
-            &written,
-            load_ms,
-            reason_ms,
-            start.elapsed().as_millis(),
-        );
-        self.state = Some(state);
-        Ok(Some(stats))
+        Ok(Some(self.keep(state, &written, load_ms, reason_ms, start)))
     }
 
     /// Whether the stored inferred graph and derivation records are marked as the materialisation of
@@ -282,15 +274,28 @@ impl Reasoner {
         if let Some(writer) = &self.records {
             writer.submit(Box::new(records));
         }
+        Ok(self.keep(state, &written, load_ms, reason_ms, start))
+    }
+
+    /// Keeps `state` as the reasoner's materialisation and returns the figures of the run that
+    /// computed it (`start`: when its writing began).
+    fn keep(
+        &mut self,
+        state: State,
+        written: &Written,
+        load_ms: u128,
+        reason_ms: u128,
+        start: Instant,
+    ) -> Stats {
         let stats = Stats::after(
             &state,
-            &written,
+            written,
             load_ms,
             reason_ms,
             start.elapsed().as_millis(),
         );
         self.state = Some(state);
-        Ok(stats)
+        stats
     }
 
     /// Brings the inferred and derivations graphs up to date (the derivations graph in the record
@@ -355,9 +360,7 @@ impl Reasoner {
                 }
             }
         }
-        let stats = Stats::after(&state, &written, 0, reason_ms, start.elapsed().as_millis());
-        self.state = Some(state);
-        Ok(stats)
+        Ok(self.keep(state, &written, 0, reason_ms, start))
     }
 
     /// Forgets the in-memory materialisation (the next [`Self::apply`] recomputes from the store).

@@ -62,11 +62,7 @@ impl WarrantStore {
     /// Observers are not told. Never call it from a [`WriteObserver`](super::WriteObserver): the
     /// observer already runs inside `apply`'s write.
     pub fn write_directly<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
-        let _serialised = self
-            .hooks
-            .write_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let _serialised = self.serialise_writes();
         let _writing = Writing::begin(&self.hooks.epoch);
         f(&self.store)
     }
@@ -75,11 +71,7 @@ impl WarrantStore {
     /// for work that must see no write interleave but writes nothing itself (the reasoner adopting
     /// its stored graphs after start), so derived caches stay valid meanwhile. `f` must not write.
     pub fn hold_writes<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
-        let _serialised = self
-            .hooks
-            .write_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let _serialised = self.serialise_writes();
         f(&self.store)
     }
 

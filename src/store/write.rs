@@ -282,7 +282,8 @@ impl WarrantStore {
         self.apply_serialised(change, Some(cancel))
     }
 
-    fn serialise_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+    /// The write lock: held, no other write can begin (see [`Self::apply_planned`]).
+    pub(super) fn serialise_writes(&self) -> std::sync::MutexGuard<'_, ()> {
         self.hooks
             .write_lock
             .lock()
