@@ -56,6 +56,10 @@ pub fn find(
     }
     candidates.sort();
     candidates.dedup();
+    // a resource only ever loaded from files is as shipped: ask only about those an edit, review
+    // or revert touched
+    let edited = store.touched_by_non_loads()?;
+    candidates.retain(|(_, iri)| edited.contains(&NamedNode::new_unchecked(iri.as_str())));
     let mut out = Vec::new();
     for (kind, iri) in candidates {
         let Ok(node) = NamedNode::new(iri) else {

@@ -11,7 +11,7 @@ use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// One recorded change, read back.
 #[derive(Debug, Clone, Serialize)]
@@ -307,6 +307,36 @@ pub fn touching(
 /// empty): who changed it, when, why — cheap even when a change set is a whole file load.
 pub fn summaries_touching(store: &Store, iri: &NamedNode) -> Result<Vec<ChangeSet>, StoreError> {
     touching_with(store, iri, &Triples::None)
+}
+
+/// Every resource a change set other than a file load touched (`wr:touches`). Only these can have
+/// an edit, a review or a revert as their latest change, so a reader looking for those asks about
+/// them alone. One scan of the change kinds, then one per such change set: loads, the bulk of the
+/// change sets and of their `wr:touches`, are skipped.
+pub fn touched_by_non_loads(store: &Store) -> Result<HashSet<NamedNode>, StoreError> {
+    let mut out = HashSet::new();
+    for q in store.quads_for_pattern(None, Some(wr::CHANGE_KIND), None, None) {
+        let q = q?;
+        let is_load =
+            matches!(&q.object, Term::Literal(l) if l.value() == ChangeKind::Load.as_str());
+        let NamedOrBlankNode::NamedNode(change) = &q.subject else {
+            continue;
+        };
+        if is_load || change_id_of(change.as_str()).is_none() {
+            continue;
+        }
+        for t in store.quads_for_pattern(
+            Some(change.as_ref().into()),
+            Some(wr::TOUCHES),
+            None,
+            Some(q.graph_name.as_ref()),
+        ) {
+            if let Term::NamedNode(n) = t?.object {
+                out.insert(n);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn touching_with(

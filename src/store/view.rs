@@ -130,6 +130,12 @@ impl WarrantStore {
         history::summaries_touching(&self.store, iri)
     }
 
+    /// Every resource a change set other than a file load touched (see
+    /// [`history::touched_by_non_loads`]).
+    pub fn touched_by_non_loads(&self) -> Result<std::collections::HashSet<NamedNode>, StoreError> {
+        history::touched_by_non_loads(&self.store)
+    }
+
     /// Every change set committed after `generation`, newest first, with all its triples.
     pub fn changes_since(&self, generation: u64) -> Result<Vec<ChangeSet>, StoreError> {
         history::since(&self.store, generation)

@@ -43,10 +43,17 @@ use std::{fmt, io};
 type InternalTupleEvaluator<'a, T> =
     Rc<dyn Fn(InternalTuple<T>) -> InternalTuplesIterator<'a, T> + 'a>;
 
+/// Warrant patch: above this many graphs in the default graph, a triple pattern over it is read by
+/// one scan of all graphs filtered by graph name rather than by one index seek per graph.
+const SCAN_ALL_ABOVE: usize = 8;
+
 /// Wrapper on top of [`QueryableDataset`]
 struct EvalDataset<'a, D: QueryableDataset<'a>> {
     dataset: Rc<D>,
     specification: EncodedDatasetSpec<D::InternalTerm>,
+    /// Warrant patch: the default graph's named graphs as a set, when they are many (see
+    /// `SCAN_ALL_ABOVE`): a pattern is then read in one scan of every graph, filtered by this set.
+    default_set: Option<Rc<FxHashSet<D::InternalTerm>>>,
     cancellation_token: CancellationToken,
     _lifetime: PhantomData<&'a ()>,
 }
@@ -89,9 +96,15 @@ impl<'a, D: QueryableDataset<'a>> EvalDataset<'a, D> {
                 .transpose()
                 .map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))?,
         };
+        // Warrant patch: a default graph of many named graphs is read by one scan (see below)
+        let default_set = specification.default.as_ref().and_then(|graphs| {
+            (graphs.len() > SCAN_ALL_ABOVE)
+                .then(|| Rc::new(graphs.iter().flatten().cloned().collect()))
+        });
         Ok(Self {
             dataset: Rc::new(dataset),
             specification,
+            default_set,
             cancellation_token,
             _lifetime: PhantomData,
         })
@@ -159,6 +172,34 @@ impl<'a, D: QueryableDataset<'a>> EvalDataset<'a, D> {
                             Ok(quad)
                         }),
                     )
+                } else if let Some(set) = &self.default_set {
+                    // Warrant patch: one index scan over every graph, keeping the quads of the
+                    // default graph's graphs, instead of one seek per graph (Warrant's default
+                    // graph lists every content graph: dozens, most without a match)
+                    let set = Rc::clone(set);
+                    let named = self
+                        .underlying_internal_quads_for_pattern(subject, predicate, object, None)
+                        .filter(move |quad| match quad {
+                            Ok(quad) => quad.graph_name.as_ref().is_some_and(|g| set.contains(g)),
+                            Err(_) => true,
+                        });
+                    // the store's own default graph, when listed, is read by a scan of its own
+                    let default: Box<dyn Iterator<Item = _>> =
+                        if default_graph_graphs.iter().any(Option::is_none) {
+                            Box::new(self.underlying_internal_quads_for_pattern(
+                                subject,
+                                predicate,
+                                object,
+                                Some(None),
+                            ))
+                        } else {
+                            Box::new(empty())
+                        };
+                    Box::new(default.chain(named).map(|quad| {
+                        let mut quad = quad?;
+                        quad.graph_name = None;
+                        Ok(quad)
+                    }))
                 } else {
                     let iters = default_graph_graphs
                         .iter()
@@ -292,6 +333,7 @@ impl<'a, D: QueryableDataset<'a>> Clone for EvalDataset<'a, D> {
         Self {
             dataset: Rc::clone(&self.dataset),
             specification: self.specification.clone(),
+            default_set: self.default_set.clone(),
             cancellation_token: self.cancellation_token.clone(),
             _lifetime: self._lifetime,
         }
