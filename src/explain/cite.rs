@@ -94,10 +94,13 @@ impl<'a> Citations<'a> {
 
 /// Writes the reference list of `c`'s citations, in citation order: in `full` detail every passage
 /// verbatim with its source, section, identifiers and the references the passage itself cites; else
-/// one line per source.
+/// one line per source with its verified identifiers, and one closing line naming the references that
+/// have none.
 pub(super) fn write_references(out: &mut String, c: &Citations<'_>, full: bool) {
     let ix = c.ix;
     let r = ix.report;
+    // the summary names the sources without a verified identifier once, after the list
+    let mut unidentified: Vec<String> = Vec::new();
     for (i, p) in c.order.iter().enumerate() {
         let Some(passage) = r.passages.iter().find(|x| &x.iri == p) else {
             continue;
@@ -135,12 +138,18 @@ pub(super) fn write_references(out: &mut String, c: &Citations<'_>, full: bool) 
         };
         if !full {
             let ids = source.map(|s| ix.identifiers(s)).unwrap_or_default();
-            let ids = if ids.is_empty() {
-                "no verified identifier".to_owned()
+            if ids.is_empty() {
+                unidentified.push(format!("[{}]", i + 1));
+                let _ = writeln!(out, "[{}] {}", i + 1, short_title(&title));
             } else {
-                ids.join("; ")
-            };
-            let _ = writeln!(out, "[{}] {} ({ids})", i + 1, short_title(&title));
+                let _ = writeln!(
+                    out,
+                    "[{}] {} ({})",
+                    i + 1,
+                    short_title(&title),
+                    ids.join("; ")
+                );
+            }
             continue;
         }
         let text = passage
@@ -154,6 +163,9 @@ pub(super) fn write_references(out: &mut String, c: &Citations<'_>, full: bool) 
             i + 1,
             extra.join("; ")
         );
+    }
+    if !unidentified.is_empty() {
+        let _ = writeln!(out, "\nNo verified identifier: {}.", unidentified.join(" "));
     }
 }
 

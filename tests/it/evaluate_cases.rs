@@ -203,6 +203,7 @@ case_files! {
     tacrolimus_rxnorm_only => "tacrolimus-rxnorm-only",
     unlisted_rxnorm_medication => "unlisted-rxnorm-medication",
     scig_on_therapy_igg => "scig-on-therapy-igg",
+    igg_rxnorm_on_therapy => "igg-rxnorm-on-therapy",
     methylprednisolone_rxnorm => "methylprednisolone-rxnorm",
     infection_episodes => "infection-episodes",
     infection_episode_single => "infection-episode-single",
