@@ -130,10 +130,18 @@ pub const SKOS_PREF_LABEL: NamedNodeRef<'_> =
 /// `skos:altLabel`: another label users type for a concept (a synonym for search).
 pub const SKOS_ALT_LABEL: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#altLabel");
-/// `skos:broader`: concept -> a broader concept (a statement about a concept is about its broader
-/// concepts too, for search).
+/// `skos:broader`: concept -> a broader concept (asserted; the `skos` rule set derives
+/// [`SKOS_BROADER_TRANSITIVE`] from it).
 pub const SKOS_BROADER: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#broader");
+/// `skos:narrower`: concept -> a narrower concept (the inverse of `skos:broader`, which the `skos`
+/// rule set also follows).
+pub const SKOS_NARROWER: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#narrower");
+/// `skos:broaderTransitive`: concept -> every broader concept, as the `skos` rule set derives it (a
+/// statement about a concept is about its broader concepts too, for evaluation and search alike).
+pub const SKOS_BROADER_TRANSITIVE: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#broaderTransitive");
 
 /// `wr:storeId`: random identifier of a store, written once in the catalog graph (record), so that
 /// a search index built from another store is never taken for this one's.

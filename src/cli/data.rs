@@ -4,7 +4,7 @@ use super::out;
 use super::remote::{Call, ServerArgs, server_for, with_query};
 use crate::load::{collect_paths, parse_file};
 use crate::queries;
-use crate::search::IndexLocation;
+use crate::search::{IndexLocation, SearchIndex};
 use crate::store::{
     Change, ChangeKind, ChangeMeta, DatasetMode, Op, OutputFormat, ProtocolDataset, QueryForm,
     WarrantStore, catalog_entry, catalog_quads, parse_query, parse_update, sha256_hex,
@@ -124,10 +124,16 @@ pub(super) fn wait_for_records() -> Result<()> {
 /// Opens the store with its search index attached: writes keep the index in step, queries can use
 /// `SERVICE wr:search`.
 pub(super) fn open_searchable(data: &Path, mode: DatasetMode) -> Result<WarrantStore> {
+    Ok(open_with_index(data, mode)?.0)
+}
+
+/// [`open_searchable`], also returning the index (to re-index after a materialisation).
+fn open_with_index(data: &Path, mode: DatasetMode) -> Result<(WarrantStore, SearchIndex)> {
     let store = open(data, mode)?;
-    super::search::attach_search(&store, &IndexLocation::Disk(super::search::index_dir(data)))?;
+    let index =
+        super::search::attach_search(&store, &IndexLocation::Disk(super::search::index_dir(data)))?;
     crate::validate::guard_writes(&store);
-    Ok(store)
+    Ok((store, index))
 }
 
 /// Who a write from the command line is recorded as: the local user, acting as admin (whoever can
@@ -219,7 +225,7 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
     if let Some(server) = server_for(data, &args.server)? {
         return load_remote(&files, &args, &server);
     }
-    let store = open_searchable(data, DatasetMode::default())?;
+    let (store, index) = open_with_index(data, DatasetMode::default())?;
     let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
     let bar = out::progress_bar(
         total,
@@ -263,6 +269,10 @@ pub fn load(data: &Path, args: LoadArgs) -> Result<()> {
             stats.inferred,
             sets.join(",")
         );
+        // the index widens concepts with the derived hierarchy: follow the new inferred graph
+        index
+            .rebuild(&store, &mut |_, _| {})
+            .context("re-indexing after the materialisation")?;
         tracing::debug!(
             "materialised in {} rounds: read {} ms, reasoned {} ms, wrote {} ms ({} derivations)",
             stats.rounds,

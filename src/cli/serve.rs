@@ -345,7 +345,12 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             .context("materialising the inferred graph")?;
         match stats {
             Some(stats) => {
-                tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date")
+                tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date");
+                // the index widens concepts with the derived hierarchy: follow the new inferred graph
+                let documents = search
+                    .rebuild(&store, &mut |_, _| {})
+                    .context("re-indexing after the materialisation")?;
+                tracing::debug!(documents, "search index follows the inferred graph");
             }
             None => tracing::info!(
                 rules = %sets.join(","),

@@ -1,23 +1,25 @@
 //! Building the documents of the index from the graph, and finding which documents a change touches.
 //!
 //! Only the asserted content graphs are read — record graphs (catalog, change sets, derivations)
-//! never, and the inferred graph neither: the reasoner writes it outside the write path the index
-//! follows, so a document built from it would depend on whether it was built at a load or at a
-//! rebuild. The index is thus a function of the asserted data alone, the same whatever the history.
+//! never — except for one inference: a document's concepts are widened with every broader concept
+//! the reasoner derived (`skos:broaderTransitive`, from the `skos` rule set), so that search and
+//! evaluation read one hierarchy, inferred in one place. The index reads it after the reasoner has
+//! followed a change ([`crate::store::WriteObserver::reads_inferences`]), and is rebuilt after a
+//! full materialisation (at start or after `warrant load`), so it is the same whether built at a
+//! load or at a rebuild. Without the `skos` rule set, concepts are not widened.
 //! A resource spread over several graphs is one document, and a resource whose last triple left the
 //! asserted graphs has none. A resource is indexed by its explicit `rdf:type`, first match wins:
 //! `wr:Passage` (its `wr:text`, source from `wr:inSource`), `wr:Statement` (`wr:text`, sources from
 //! `cito:citesAsEvidence`, concepts from `wr:about`, `wr:reviewStatus`), `wr:Source` (`dct:title`,
 //! `dct:creator`, concepts from `wr:population`, `wr:reviewStatus`) and `skos:Concept`
-//! (`skos:prefLabel`, `skos:altLabel`). Concepts are widened with every broader concept
-//! (`skos:broader`, transitively), as the ontology asks for search. Documents embed the title of
-//! their first source and the broader concepts, so a change to a source's title or to a concept's
-//! `skos:broader` re-indexes the documents that embed them ([`affected`]).
+//! (`skos:prefLabel`, `skos:altLabel`). Documents embed the title of their first source and the
+//! broader concepts, so a change to a source's title or to the concept hierarchy re-indexes the
+//! documents that embed them ([`affected`]).
 
 use crate::store::{Applied, StoreError, View, WarrantStore};
 use crate::vocab;
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 
 /// The kinds of indexed resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -225,17 +227,22 @@ impl<'a> Describer<'a> {
         Ok(title)
     }
 
-    /// A concept and every concept broader than it (cycles are harmless).
+    /// A concept and every concept broader than it, as the reasoner derived them
+    /// (`skos:broaderTransitive` in the content graphs, the inferred one included).
     fn closure(&mut self, concept: &NamedNode) -> Result<&BTreeSet<String>, StoreError> {
         if !self.closures.contains_key(concept) {
-            let mut seen = BTreeSet::new();
-            let mut queue = VecDeque::from([concept.clone()]);
-            while let Some(c) = queue.pop_front() {
-                if seen.insert(c.as_str().to_owned()) {
-                    queue.extend(named(self.objects(&c, vocab::SKOS_BROADER)?));
+            let mut closure = BTreeSet::from([concept.as_str().to_owned()]);
+            for quad in self.store.view_quads(
+                View::Content,
+                Some(concept.as_ref().into()),
+                Some(vocab::SKOS_BROADER_TRANSITIVE),
+                None,
+            ) {
+                if let Term::NamedNode(broader) = quad?.object {
+                    closure.insert(broader.into_string());
                 }
             }
-            self.closures.insert(concept.clone(), seen);
+            self.closures.insert(concept.clone(), closure);
         }
         Ok(&self.closures[concept])
     }
@@ -305,8 +312,9 @@ pub fn typed_as_documents(applied: &Applied) -> BTreeSet<NamedNode> {
 
 /// The resources whose documents a committed change may have altered: the subjects of the changed
 /// content quads; for a changed `dct:title`, the passages and statements quoting or citing that
-/// source; for a changed `skos:broader`, every concept at or below that concept and the statements
-/// and sources about them.
+/// source; for a changed link of the hierarchy (`skos:broader` or `skos:broaderTransitive` of its
+/// subject, `skos:narrower` of its object), every concept at or below that concept — as the
+/// reasoner derived it after the change — and the statements and sources about them.
 pub fn affected(
     store: &WarrantStore,
     applied: &Applied,
@@ -330,8 +338,13 @@ pub fn affected(
         out.insert(s.clone());
         if *predicate == vocab::DCT_TITLE {
             retitled.insert(s.clone());
-        } else if *predicate == vocab::SKOS_BROADER {
+        } else if *predicate == vocab::SKOS_BROADER || *predicate == vocab::SKOS_BROADER_TRANSITIVE
+        {
             rebroadened.insert(s.clone());
+        } else if *predicate == vocab::SKOS_NARROWER {
+            if let Term::NamedNode(o) = &quad.object {
+                rebroadened.insert(o.clone());
+            }
         }
     }
     let referrers = |target: &NamedNode,
@@ -355,14 +368,22 @@ pub fn affected(
             &mut out,
         )?;
     }
+    // the links below a changed concept did not change: what the reasoner derives below it now is
+    // what was below it before
     let mut narrower = BTreeSet::new();
-    let mut queue: VecDeque<NamedNode> = rebroadened.into_iter().collect();
-    while let Some(concept) = queue.pop_front() {
-        if narrower.insert(concept.clone()) {
-            let mut below = BTreeSet::new();
-            referrers(&concept, &[vocab::SKOS_BROADER], &mut below)?;
-            queue.extend(below);
+    for concept in rebroadened {
+        let object = Term::from(concept.clone());
+        for quad in store.view_quads(
+            View::Content,
+            None,
+            Some(vocab::SKOS_BROADER_TRANSITIVE),
+            Some(object.as_ref()),
+        ) {
+            if let NamedOrBlankNode::NamedNode(below) = quad?.subject {
+                narrower.insert(below);
+            }
         }
+        narrower.insert(concept);
     }
     for concept in &narrower {
         referrers(concept, &[vocab::ABOUT, vocab::POPULATION], &mut out)?;

@@ -317,6 +317,12 @@ impl WriteObserver for SearchIndex {
                 .unwrap_or_else(PoisonError::into_inner) = Some(e.to_string());
         }
     }
+
+    /// A document's concepts include their broader concepts as the reasoner derived them: read
+    /// after the reasoner followed the change.
+    fn reads_inferences(&self) -> bool {
+        true
+    }
 }
 
 /// Opens the index in `dir`; a missing or unreadable index is replaced by an empty one (and the

@@ -21,6 +21,13 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 pub trait WriteObserver: Send + Sync {
     /// A change was committed: `applied` is exactly what it did, `state` the store's new state.
     fn committed(&self, store: &WarrantStore, applied: &Applied, state: &StoreState);
+
+    /// Whether this observer reads what other observers derive from the change (the inferred
+    /// graph): such observers are told after the others, so they read the derivations of this
+    /// change, not of the one before. Data flows one way: reason, then index.
+    fn reads_inferences(&self) -> bool {
+        false
+    }
 }
 
 /// Checks every change before it commits (the SHACL shapes, registered by the validation stage).
@@ -74,11 +81,16 @@ pub(super) struct Hooks {
 }
 
 impl Hooks {
+    /// The observers in the order they are told: those that derive first, then those that read
+    /// inferences ([`WriteObserver::reads_inferences`]), each group in registration order.
     pub(super) fn observers(&self) -> Vec<Arc<dyn WriteObserver>> {
-        self.observers
+        let mut observers = self
+            .observers
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .clone();
+        observers.sort_by_key(|o| o.reads_inferences());
+        observers
     }
 
     pub(super) fn guards(&self) -> Vec<Arc<dyn WriteGuard>> {

@@ -15,8 +15,17 @@ fn fixture() -> String {
     std::fs::read_to_string(repo_root().join("tests/fixtures/search/evidence.ttl")).unwrap()
 }
 
+/// A server without data, reasoning with the `skos` rules (which derive the concept hierarchy the
+/// index widens concepts with).
 fn empty_server() -> TestServer {
-    TestServer::start(&["--memory", "--no-default-data", "--admin-token", TOKEN])
+    TestServer::start(&[
+        "--memory",
+        "--no-default-data",
+        "--rules",
+        "skos",
+        "--admin-token",
+        TOKEN,
+    ])
 }
 
 fn server() -> TestServer {
@@ -216,6 +225,47 @@ fn filters_by_type_concept_and_status() {
         ["p1", "p2"]
     );
     assert_eq!(found(&s, &[("q", "transplant source:src-b")]), ["st1"]);
+}
+
+#[test]
+fn concepts_widen_with_the_hierarchy_the_reasoner_derived() {
+    // Search reads the same hierarchy as evaluation: the `skos` rules' skos:broaderTransitive,
+    // from skos:broader and skos:narrower alike, followed on every write.
+    let s = server();
+    update(
+        &s,
+        "PREFIX concept: <https://w3id.org/warrant/concept/>\n\
+         INSERT DATA { GRAPH <http://example.org/g/h> { concept:okapi-therapy a skos:Concept ; skos:prefLabel \"okapi therapy\"@en . \
+         concept:immunotherapy skos:narrower concept:okapi-therapy . \
+         id:st-okapi a wr:Statement ; wr:text \"Okapi therapy lowers zebra counts.\" ; wr:about concept:okapi-therapy } }",
+    );
+    assert_eq!(
+        found(&s, &[("q", "zebra"), ("concept", "immunotherapy")]),
+        ["st-okapi"],
+        "a concept linked by skos:narrower widens too"
+    );
+    update(
+        &s,
+        "PREFIX concept: <https://w3id.org/warrant/concept/>\n\
+         DELETE DATA { GRAPH <http://example.org/g/h> { concept:immunotherapy skos:narrower concept:okapi-therapy } }",
+    );
+    assert!(
+        found(&s, &[("q", "zebra"), ("concept", "immunotherapy")]).is_empty(),
+        "no stale widening once the link is gone"
+    );
+    assert_eq!(
+        found(&s, &[("q", "zebra"), ("concept", "okapi-therapy")]),
+        ["st-okapi"]
+    );
+    // Without the skos rules nothing derives the hierarchy: a concept matches only itself, as in
+    // evaluation.
+    let plain = TestServer::start(&["--memory", "--no-default-data", "--admin-token", TOKEN]);
+    assert_eq!(put(&plain, FIXTURE_GRAPH, &fixture()), StatusCode::CREATED);
+    assert!(found(&plain, &[("q", "infections"), ("concept", "immunotherapy")]).is_empty());
+    assert_eq!(
+        found(&plain, &[("q", "infections"), ("concept", "ivig")]),
+        ["st1"]
+    );
 }
 
 #[test]
