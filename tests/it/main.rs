@@ -27,6 +27,7 @@ mod records;
 mod search;
 mod shacl_w3c;
 mod shapes_invalid;
+mod shipped_evidence;
 mod sparql_protocol;
 mod support;
 mod validate_api;
