@@ -1,11 +1,13 @@
 //! Building the WHY tree from a report: the determination, then the initiation and discontinuation
-//! criteria with their operands, the facts each leaf was decided on (through a `derived-fact` and its
+//! criteria with their parts (role `needed` under all-of, `one of` under any-of, `must not hold` under
+//! not), the facts each leaf was decided on (through a `derived-fact` and its
 //! `rule` when the match went through the concept hierarchy) and the statements behind each node, each
 //! statement with the sources it cites and the passages it rests on; then the caveats, monitoring
 //! requirements, regimen check and withheld rules as `rule` nodes.
 
 use super::{Index, NodeKind, SourceRef, WhyNode, serde_plain};
 use crate::case::Fact;
+use crate::evaluate::policy::Kind;
 use crate::evaluate::{CriterionReport, FactUse, PassageInfo, SourceInfo, StatementInfo};
 
 pub(super) fn build(ix: &Index<'_>) -> WhyNode {
@@ -129,9 +131,16 @@ fn criterion(ix: &Index<'_>, c: &CriterionReport, role: Option<&str>) -> WhyNode
         c.reason.clone(),
     )
     .with(Some(serde_plain(&c.status)), role);
+    // how a part serves its composite, in words a clinician reads on the drawn tree's edges
+    let part = match c.kind {
+        Kind::AllOf => "needed",
+        Kind::AnyOf => "one of",
+        Kind::Not => "must not hold",
+        _ => "part",
+    };
     for child in &c.children {
         if let Some(cc) = ix.criteria.get(child.as_str()) {
-            node.children.push(criterion(ix, cc, Some("operand")));
+            node.children.push(criterion(ix, cc, Some(part)));
         }
     }
     for u in &c.facts {

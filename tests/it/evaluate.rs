@@ -464,6 +464,12 @@ fn text_and_dot_renderings_cite_passages() {
     assert_eq!(status, 200);
     assert!(dot.starts_with("digraph why {") && dot.trim_end().ends_with('}'));
     assert!(dot.contains("->"));
+    // the edges say how a part serves its composite in plain words, not logic jargon
+    assert!(!dot.contains("operand"), "{dot}");
+    assert!(
+        dot.contains("label=\"needed\"") && dot.contains("label=\"one of\""),
+        "{dot}"
+    );
     // the same graph drawn by the server: an image a browser shows without Graphviz
     let svg = client()
         .post(server.url("/evaluate?asOf=2025-12-17&format=svg"))
