@@ -10,6 +10,7 @@ mod out;
 mod remote;
 mod search;
 mod serve;
+mod serve_store;
 mod user;
 mod validate;
 mod why;

@@ -1,12 +1,11 @@
-//! `warrant serve`: open the store and its search index, bring the default data up to date, serve
-//! until Ctrl-C / SIGTERM.
+//! `warrant serve`: read the options, set up the store (`serve_store`: store, search index, default
+//! data, reasoner), serve until Ctrl-C / SIGTERM.
 
 use crate::auth::{DEFAULT_USERS_FILE, Users};
 use crate::config::{AnonymousAccess, DEFAULT_BIND, ServeConfig, StoreLocation};
 use crate::http::{self, AppState};
-use crate::load::{DataRoot, collect_files};
-use crate::search::IndexLocation;
-use crate::store::{DatasetMode, WarrantStore, sync_files};
+use crate::load::DataRoot;
+use crate::store::DatasetMode;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
@@ -288,78 +287,11 @@ pub fn run(data: &Path, args: ServeArgs) -> Result<()> {
             .unwrap_or_else(crate::config::default_max_concurrent_queries),
     };
     let mut config = config;
-    let store = match &config.location {
-        StoreLocation::Memory => WarrantStore::in_memory(config.dataset_mode)?,
-        StoreLocation::Disk(dir) => {
-            if super::lock::held_by_another_process(dir) {
-                anyhow::bail!(
-                    "the store in {} is held by another process{}",
-                    dir.display(),
-                    super::lock::running_server_url(dir)
-                        .map(|url| format!(" (a warrant serve at {url})"))
-                        .unwrap_or_default()
-                );
-            }
-            WarrantStore::open(dir, config.dataset_mode)
-                .with_context(|| format!("opening the store in {}", dir.display()))?
-        }
-    };
-    let search = super::search::attach_search(
-        &store,
-        &match &config.location {
-            StoreLocation::Memory => IndexLocation::Memory,
-            StoreLocation::Disk(dir) => IndexLocation::Disk(super::search::index_dir(dir)),
-        },
-    )?;
-    crate::validate::guard_writes(&store);
-    if !args.no_default_data {
-        let files = collect_files(&config.data_root).context("reading the default data")?;
-        let report = sync_files(&store, &files).context("loading the default data")?;
-        tracing::info!(
-            root = ?config.data_root,
-            added = report.added.len(),
-            replaced = report.replaced.len(),
-            dropped = report.dropped.len(),
-            unchanged = report.unchanged,
-            "default data up to date"
-        );
-        for path in report.added.iter().chain(&report.replaced) {
-            tracing::info!(file = %path, "loaded");
-        }
-        for path in &report.dropped {
-            tracing::info!(file = %path, "file gone: graph dropped");
-        }
-    }
-    let mut reasoner = None;
-    let sets = rule_sets(args.rules.as_deref(), args.no_default_data);
-    if !sets.iter().flatten().any(|s| s == "skos") {
-        tracing::warn!(
-            "without the skos rule set nothing derives skos:broaderTransitive, so evaluation matches a fact only to the concept its code denotes, not to broader ones"
-        );
-    }
-    if let Some(sets) = sets {
-        let rules = crate::reason::rules_from_root(&config.data_root, &sets)
-            .context("reading the rules")?;
-        let rule_config = crate::reason::RuleConfig::new("queries/rules").with_sets(&sets);
-        let (live, stats) = crate::reason::LiveReasoner::start(&store, rule_config, rules)
-            .context("materialising the inferred graph")?;
-        match stats {
-            Some(stats) => {
-                tracing::info!(rules = %sets.join(","), inferred = stats.inferred, "inferred graph up to date");
-                // the index widens concepts with the derived hierarchy: follow the new inferred graph
-                let documents = search
-                    .rebuild(&store, &mut |_, _| {})
-                    .context("re-indexing after the materialisation")?;
-                tracing::debug!(documents, "search index follows the inferred graph");
-            }
-            None => tracing::info!(
-                rules = %sets.join(","),
-                "inferred graph up to date (stored; the reasoner's state is rebuilt in the background)"
-            ),
-        }
-        reasoner = Some(live.status());
-        store.add_observer(live);
-    }
+    let super::serve_store::Served {
+        store,
+        search,
+        reasoner,
+    } = super::serve_store::open(&config, args.rules.as_deref(), args.no_default_data)?;
     if config.admin_token.is_none() && users.is_empty() {
         tracing::warn!("no --admin-token and no users: every write is refused");
     }
