@@ -141,10 +141,7 @@ impl<'a, 'b> Diff<'a, 'b> {
                     && self.created.iter().any(|c| c.as_ref() == g)
                 {
                     if stage.insert(quad) {
-                        let quad = quad.into_owned();
-                        if !self.removed.remove(&quad) {
-                            self.added.insert(quad);
-                        }
+                        self.note_added(quad.into_owned());
                     }
                     return Ok(());
                 }
@@ -152,12 +149,17 @@ impl<'a, 'b> Diff<'a, 'b> {
         }
         if !self.tx.contains(quad)? {
             self.tx.insert(quad);
-            let quad = quad.into_owned();
-            if !self.removed.remove(&quad) {
-                self.added.insert(quad);
-            }
+            self.note_added(quad.into_owned());
         }
         Ok(())
+    }
+
+    /// Records an inserted quad: it cancels its own removal earlier in the change, else it is
+    /// added (a load removes nothing: no hashing to look for a removal then).
+    fn note_added(&mut self, quad: Quad) {
+        if self.removed.is_empty() || !self.removed.remove(&quad) {
+            self.added.insert(quad);
+        }
     }
 
     /// Removes a quad, recording it when it was present.
@@ -366,7 +368,7 @@ impl WarrantStore {
             }
         }
         alive()?;
-        let (mut applied, mut stage) = diff.finish();
+        let (mut applied, stage) = diff.finish();
         applied.removed.retain(|q| !state::is_state_quad(q));
         applied.added.retain(|q| !state::is_state_quad(q));
         if applied.is_empty() {
@@ -378,11 +380,7 @@ impl WarrantStore {
         let timer = std::time::Instant::now();
         let guards = self.hooks.guards();
         if !guards.is_empty() {
-            let staged_quads = match &mut stage {
-                Some(stage) if !stage.is_empty() => Some(stage.indexed()?),
-                _ => None,
-            };
-            let staged = Staged::new(&tx, staged_quads);
+            let staged = Staged::new(&tx, stage.as_ref());
             for guard in guards {
                 guard.check(&staged, &applied)?;
             }
