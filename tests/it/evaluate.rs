@@ -429,6 +429,12 @@ fn text_and_dot_renderings_cite_passages() {
     assert!(!text.contains("operand"), "{text}");
     let references = &text[text.find("\nReferences").unwrap()..];
     assert!(references.contains("PMID 22081487"), "{references}");
+    // sources without a verified identifier are named once, after the list
+    assert!(
+        references.contains("\nNo verified identifier: [")
+            && !references.contains("(no verified identifier)"),
+        "{references}"
+    );
     let (status, full) = post(
         &server,
         "?asOf=2025-12-17&format=text&detail=full",
@@ -466,10 +472,12 @@ fn text_and_dot_renderings_cite_passages() {
     assert!(dot.contains("->"));
     // the edges say how a part serves its composite in plain words, not logic jargon
     assert!(!dot.contains("operand"), "{dot}");
-    assert!(
-        dot.contains("label=\"needed\"") && dot.contains("label=\"one of\""),
-        "{dot}"
-    );
+    for role in ["needed", "one of", "must not hold"] {
+        assert!(
+            dot.contains(&format!("label=\"{role}\"")),
+            "{role} in {dot}"
+        );
+    }
     // the same graph drawn by the server: an image a browser shows without Graphviz
     let svg = client()
         .post(server.url("/evaluate?asOf=2025-12-17&format=svg"))

@@ -1,6 +1,7 @@
 //! The shipped evidence holds to the evidence standard (issue 14, point 1): every statement a policy
-//! links as support or opposition rests on at least one passage quoted from a primary or guideline
-//! source — the seed answer and the reference check stay as provenance, never the only ground.
+//! links as support or opposition rests on at least one passage quoted from a source of its own —
+//! a study, guideline, label, position statement or review, never only the seed answer, the
+//! reference check or an unidentified source, which stay as provenance.
 
 use crate::support::{TestServer, client};
 use serde_json::Value;
@@ -26,7 +27,7 @@ fn select(s: &TestServer, query: &str) -> Vec<String> {
 }
 
 #[test]
-fn every_statement_a_policy_links_rests_on_a_primary_or_guideline_passage() {
+fn every_statement_a_policy_links_rests_on_a_passage_beyond_the_seed_and_the_reference_check() {
     let s = TestServer::start(&["--memory"]);
     let linked = select(
         &s,
