@@ -28,7 +28,6 @@ use oxigraph::model::{
 };
 use oxigraph::store::{StorageError, Store, Transaction};
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 /// Inserts (counted over a change's insert operations) from which a change from files is staged for
 /// the bulk loader; smaller changes go through the transaction alone.
@@ -48,6 +47,8 @@ pub const BULK_MEMORY_MB: usize = 256;
 pub(super) struct Stage {
     quads: HashSet<Quad>,
     graphs: HashSet<String>,
+    /// The staged quads indexed for the SHACL gate's reads (built once, when it asks).
+    indexed: Option<Store>,
 }
 
 impl Stage {
@@ -55,6 +56,7 @@ impl Stage {
         Self {
             quads: HashSet::new(),
             graphs: HashSet::new(),
+            indexed: None,
         }
     }
 
@@ -70,11 +72,13 @@ impl Stage {
                 self.graphs.insert(g.as_str().to_owned());
             }
         }
+        self.indexed = None;
         self.quads.insert(quad.into_owned())
     }
 
     /// Unstages `quad`; whether it was staged.
     pub(super) fn remove(&mut self, quad: &Quad) -> bool {
+        self.indexed = None;
         self.quads.remove(quad)
     }
 
@@ -91,39 +95,20 @@ impl Stage {
     pub(super) fn is_empty(&self) -> bool {
         self.quads.is_empty()
     }
-}
 
-/// The staged quads as the SHACL gate reads them: copied into an in-memory store on the first read,
-/// so that they read exactly as stored quads do (the store writes literals in canonical form:
-/// `"013"^^xsd:integer` reads as `"13"`, `xsd:int` as `xsd:integer`). Grouping the raw quads by
-/// predicate was tried (a tenth of a LUBM load faster) and dropped: the gate then saw literals as
-/// written, and its verdict depended on the load path.
-struct StageIndex<'a> {
-    stage: &'a Stage,
-    store: OnceLock<Result<Store, String>>,
-}
-
-impl StageIndex<'_> {
-    fn matching(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> Box<dyn Iterator<Item = Result<Quad, StorageError>> + '_> {
-        let store = self.store.get_or_init(|| {
-            let store = Store::new().map_err(|e| e.to_string())?;
-            let mut loader = store.bulk_loader();
-            loader
-                .load_quads(self.stage.quads.iter().cloned())
-                .map_err(|e| e.to_string())?;
-            loader.commit().map_err(|e| e.to_string())?;
-            Ok(store)
-        });
-        match store {
-            Ok(store) => Box::new(store.quads_for_pattern(subject, predicate, object, graph)),
-            Err(e) => Box::new(std::iter::once(Err(StorageError::Other(e.clone().into())))),
-        }
+    /// The staged quads as an in-memory store, for reading by pattern.
+    pub(super) fn indexed(&mut self) -> Result<&Store, StoreError> {
+        let store = match self.indexed.take() {
+            Some(store) => store,
+            None => {
+                let store = Store::new()?;
+                let mut loader = store.bulk_loader();
+                loader.load_quads(self.quads.iter().cloned())?;
+                loader.commit()?;
+                store
+            }
+        };
+        Ok(self.indexed.insert(store))
     }
 }
 
@@ -131,18 +116,12 @@ impl StageIndex<'_> {
 /// SHACL gate ([`super::WriteGuard`]) reads the content after the change through it.
 pub struct Staged<'a, 't> {
     tx: &'a Transaction<'t>,
-    stage: Option<StageIndex<'a>>,
+    stage: Option<&'a Store>,
 }
 
 impl<'a, 't> Staged<'a, 't> {
-    pub(super) fn new(tx: &'a Transaction<'t>, stage: Option<&'a Stage>) -> Self {
-        Self {
-            tx,
-            stage: stage.filter(|s| !s.is_empty()).map(|stage| StageIndex {
-                stage,
-                store: OnceLock::new(),
-            }),
-        }
+    pub(super) fn new(tx: &'a Transaction<'t>, stage: Option<&'a Store>) -> Self {
+        Self { tx, stage }
     }
 
     /// The quads matching a pattern (`None` = any), in the transaction's view and the stage (the
@@ -155,9 +134,11 @@ impl<'a, 't> Staged<'a, 't> {
         graph: Option<GraphNameRef<'_>>,
     ) -> Box<dyn Iterator<Item = Result<Quad, StorageError>> + '_> {
         let in_tx = self.tx.quads_for_pattern(subject, predicate, object, graph);
-        match &self.stage {
+        match self.stage {
             None => Box::new(in_tx),
-            Some(stage) => Box::new(in_tx.chain(stage.matching(subject, predicate, object, graph))),
+            Some(stage) => {
+                Box::new(in_tx.chain(stage.quads_for_pattern(subject, predicate, object, graph)))
+            }
         }
     }
 }
@@ -301,7 +282,7 @@ mod tests {
         reference.extend(quads.clone()).unwrap();
         let empty = Store::new().unwrap();
         let tx = empty.start_transaction().unwrap();
-        let staged = Staged::new(&tx, Some(&stage));
+        let staged = Staged::new(&tx, Some(stage.indexed().unwrap()));
         let s3 = NamedNode::new_unchecked(format!("{EX}s3"));
         let p1 = NamedNode::new_unchecked(format!("{EX}p1"));
         let lit = Term::from(Literal::from(13_i64));

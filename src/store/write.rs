@@ -368,7 +368,7 @@ impl WarrantStore {
             }
         }
         alive()?;
-        let (mut applied, stage) = diff.finish();
+        let (mut applied, mut stage) = diff.finish();
         applied.removed.retain(|q| !state::is_state_quad(q));
         applied.added.retain(|q| !state::is_state_quad(q));
         if applied.is_empty() {
@@ -380,7 +380,11 @@ impl WarrantStore {
         let timer = std::time::Instant::now();
         let guards = self.hooks.guards();
         if !guards.is_empty() {
-            let staged = Staged::new(&tx, stage.as_ref());
+            let staged_quads = match &mut stage {
+                Some(stage) if !stage.is_empty() => Some(stage.indexed()?),
+                _ => None,
+            };
+            let staged = Staged::new(&tx, staged_quads);
             for guard in guards {
                 guard.check(&staged, &applied)?;
             }

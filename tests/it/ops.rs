@@ -1,7 +1,7 @@
 //! What operators and clients rely on besides the data: health, readiness and version endpoints, a
 //! truthful service description, UTF-8 only bodies, and readable syntax errors of updates.
 
-use crate::support::{TOKEN, TestServer, client};
+use crate::support::{TOKEN, TestServer, client, update};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, Quad, Term};
 use serde_json::Value;
@@ -191,17 +191,6 @@ fn update_syntax_errors_are_one_readable_sentence() {
     assert!(!message.contains('\n'), "{message}");
     assert!(message.len() < 300, "{message}");
     assert!(message.contains("line 3"), "{message}");
-}
-
-fn update(server: &TestServer, text: &str) {
-    let r = client()
-        .post(server.url("/update"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/sparql-update")
-        .body(text.to_owned())
-        .send()
-        .unwrap();
-    assert!(r.status().is_success(), "{:?}", r.text());
 }
 
 #[test]

@@ -171,3 +171,15 @@ pub fn add_user(users: &Path, name: &str, role: &str) -> String {
     assert!(out.ends_with('\n'), "{out:?}");
     out.lines().last().expect("a token line").to_owned()
 }
+
+/// Runs a SPARQL update on `server` with the admin token; anything but success fails the test.
+pub fn update(server: &TestServer, text: &str) {
+    let r = client()
+        .post(server.url("/update"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/sparql-update")
+        .body(text.to_owned())
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text());
+}
